@@ -1,0 +1,166 @@
+using Bridge.Packets;
+using Bridge.Pipeline.Counters;
+using Bridge.Pipeline.Flows;
+using Bridge.Pipeline.L2;
+using Bridge.Pipeline.Stages;
+using Bridge.Pipeline.Trace;
+
+namespace Bridge.Pipeline.Core;
+
+/// <summary>Outcome of one packet through the pipeline.</summary>
+public readonly record struct PacketOutcome(DropReason Drop, DropSection Section, int IngressIf, int EgressIf, int FlowSlot);
+
+/// <summary>
+/// One worker's data path: its flow-table shard, its counters and the stage pipeline. Only the
+/// owning worker thread calls <see cref="Process"/>; other threads read the counters (plain
+/// longs, summed at read time) and ask for snapshots.
+/// </summary>
+public sealed class DataPath
+{
+    private RuntimeSnapshot _snapshot;
+    private readonly Stage[] _stages;
+
+    public DataPath(RuntimeSnapshot snapshot, MacTable macTable, ITransmitter? transmitter = null, int workerIndex = 0, int workerCount = 1, int flowCapacity = 65536)
+    {
+        _snapshot = snapshot;
+        Macs = macTable;
+        Macs.AgingNs = snapshot.MacAgingNs;
+        Transmitter = transmitter;
+        WorkerIndex = workerIndex;
+        Flows = new FlowTable(flowCapacity, workerIndex, workerCount);
+        _stages = StageOrder.Create();
+        AclHits = new long[Math.Max(1, snapshot.Policy.AceCount)];
+        EgressBuffer = new byte[16 * 1024];
+    }
+
+    public int WorkerIndex { get; }
+
+    /// <summary>The configuration this worker runs with; replaced whole by <see cref="Swap"/>.</summary>
+    public RuntimeSnapshot Snapshot => Volatile.Read(ref _snapshot);
+
+    public FlowTable Flows { get; }
+    public MacTable Macs { get; }
+    public ITransmitter? Transmitter { get; set; }
+    public IExternalInspector? Inspector { get; set; }
+    public ICaptureHook? Captures { get; set; }
+
+    /// <summary>Stage counters, indexed by <see cref="CounterDef.Index"/>.</summary>
+    public long[] Counters { get; } = new long[CounterRegistry.Capacity];
+    /// <summary>Frame-section drops by <see cref="DropReason"/>.</summary>
+    public long[] FrameDrops { get; } = new long[(int)DropReason.Count];
+    /// <summary>Flow-section drops by <see cref="DropReason"/>.</summary>
+    public long[] FlowDrops { get; } = new long[(int)DropReason.Count];
+    /// <summary>Hit counts per ACE of the current policy.</summary>
+    public long[] AclHits { get; private set; }
+
+    /// <summary>Per logical interface: packets/bytes in, out and dropped.</summary>
+    public InterfaceCounters[] Interfaces { get; } = new InterfaceCounters[64];
+
+    /// <summary>A copy of the flow that a dry run may modify freely, so that tracing never changes real state.</summary>
+    internal Flow DryRunFlow;
+
+    /// <summary>The flow the stages work on: the real one, or a scratch copy during a dry run.</summary>
+    internal ref Flow FlowFor(ref PacketContext ctx)
+    {
+        if (!ctx.DryRun) return ref Flows[ctx.FlowSlot];
+        if (ctx.FlowSlot >= 0) DryRunFlow = Flows[ctx.FlowSlot];
+        return ref DryRunFlow;
+    }
+
+    /// <summary>Scratch for egress frames that need a VLAN tag inserted (no headroom in the ring).</summary>
+    internal byte[] EgressBuffer { get; }
+
+    /// <summary>Installs a new configuration. Flows survive; ACL hit counts restart with the new rule set.</summary>
+    public void Swap(RuntimeSnapshot snapshot)
+    {
+        if (snapshot.Policy.AceCount != AclHits.Length) AclHits = new long[Math.Max(1, snapshot.Policy.AceCount)];
+        else Array.Clear(AclHits);
+        Macs.AgingNs = snapshot.MacAgingNs;
+        Volatile.Write(ref _snapshot, snapshot);
+    }
+
+    /// <summary>Runs one received frame through every stage.</summary>
+    public PacketOutcome Process(Span<byte> frame, int physPort, long nowNs, TraceSink? trace = null, bool dryRun = false)
+    {
+        var ctx = new PacketContext();
+        ctx.Reset(frame, physPort, nowNs);
+        ctx.Trace = trace;
+        ctx.DryRun = dryRun;
+        var snap = Snapshot;
+
+        var drop = FrameDecoder.Decode(frame, ref ctx.Info);
+        if (drop == DropReason.None)
+        {
+            ctx.IngressIf = snap.Classify(physPort, ctx.Info.OuterVlan);
+            if (ctx.IngressIf < 0)
+            {
+                // A VLAN (or untagged traffic) that no nameif carries on this port.
+                drop = DropReason.InvalidEncap;
+            }
+        }
+        if (drop != DropReason.None)
+        {
+            ctx.DropFrame(drop);
+        }
+        else
+        {
+            if (!dryRun)
+            {
+                ref var ic = ref Interfaces[ctx.IngressIf];
+                ic.PacketsIn++;
+                ic.BytesIn += frame.Length;
+            }
+            if (trace is null && Captures is not null && Captures.WantsTrace(ref ctx))
+            {
+                ctx.Trace = trace = new TraceSink();
+            }
+            if (trace is not null) trace.InputInterface = snap.Interfaces[ctx.IngressIf].NameIf;
+            var stages = _stages;
+            for (int i = 0; i < stages.Length; i++)
+            {
+                if (stages[i].Process(ref ctx, this) == StageResult.Drop) break;
+            }
+        }
+
+        if (ctx.CloseFlow && ctx.FlowSlot >= 0 && !dryRun)
+        {
+            Flows.Remove(ctx.FlowSlot);
+        }
+        if (ctx.Drop != DropReason.None && !dryRun)
+        {
+            if (ctx.DropSection == DropSection.Flow) FlowDrops[(int)ctx.Drop]++;
+            else FrameDrops[(int)ctx.Drop]++;
+            if (ctx.IngressIf >= 0) Interfaces[ctx.IngressIf].Dropped++;
+            Captures?.Dropped(ref ctx);
+        }
+        if (trace is not null)
+        {
+            trace.Allowed = ctx.Drop == DropReason.None;
+            trace.Drop = ctx.Drop;
+            trace.DropSection = ctx.DropSection;
+            if (ctx.IngressIf >= 0 && trace.InputInterface.Length == 0) trace.InputInterface = snap.Interfaces[ctx.IngressIf].NameIf;
+            if (ctx.EgressIf >= 0) trace.OutputInterface = snap.Interfaces[ctx.EgressIf].NameIf;
+            trace.Finish();
+        }
+        return new PacketOutcome(ctx.Drop, ctx.DropSection, ctx.IngressIf, ctx.EgressIf, ctx.FlowSlot);
+    }
+
+    /// <summary>Removes idle flows; called by the worker between batches with a bounded budget.</summary>
+    public int Sweep(long nowNs, int budget = 256) => Flows.Sweep(nowNs, Snapshot.Timeouts, budget);
+
+    public void ClearCounters()
+    {
+        Array.Clear(FrameDrops);
+        Array.Clear(FlowDrops);
+    }
+}
+
+/// <summary>Software traffic statistics of one nameif (show interface "Traffic Statistics").</summary>
+public struct InterfaceCounters
+{
+    public long PacketsIn;
+    public long BytesIn;
+    public long PacketsOut;
+    public long BytesOut;
+    public long Dropped;
+}

@@ -1,0 +1,57 @@
+using Bridge.Packets;
+using Bridge.Pipeline.Core;
+using Bridge.Pipeline.Counters;
+using Bridge.Pipeline.Flows;
+
+namespace Bridge.Pipeline.Stages.ExternalInspect;
+
+/// <summary>
+/// EXTERNAL-INSPECT and SNORT: hands the packet to the rules engine and applies its verdict.
+/// Trusted connections and connections the engine fast-forwarded skip the hand-off; a
+/// black-listed connection drops this and every later packet (<c>snort-drop</c>).
+/// </summary>
+public sealed class ExternalInspectStage : Stage
+{
+    public override string Type => "EXTERNAL-INSPECT";
+
+    private const string SnortType = "SNORT";
+
+    private static readonly int Inspected = CounterRegistry.Declare("EXTERNAL-INSPECT", "inspected", "Packets handed to the rules engine").Index;
+    private static readonly int Blocked = CounterRegistry.Declare("SNORT", "blocked", "Packets the rules engine blocked (block-packet or black-list)").Index;
+    private static readonly int FastForwarded = CounterRegistry.Declare("SNORT", "fast_forwarded", "Connections the rules engine let through without further inspection").Index;
+
+    public override StageResult Process(ref PacketContext ctx, DataPath dp)
+    {
+        var inspector = dp.Inspector;
+        if (inspector is null || !ctx.Info.IsIp || ctx.Trusted) return StageResult.Continue;
+
+        ref Flow flow = ref ctx.FlowSlot >= 0 || ctx.DryRun ? ref dp.FlowFor(ref ctx) : ref dp.DryRunFlow;
+        if (ctx.FlowSlot < 0 && !ctx.DryRun) dp.DryRunFlow = default;
+        if (flow.Verdict == FlowVerdict.Allowed) return StageResult.Continue;
+
+        if (!ctx.DryRun) dp.Counters[Inspected]++;
+        ctx.Trace?.Add(Type, "", true, info: [$"Application: '{inspector.Application}'"]);
+        var verdict = inspector.Inspect(ref ctx, ref flow);
+        flow.SnortInspected = true;
+        switch (verdict)
+        {
+            case InspectorVerdict.BlockPacket:
+                if (!ctx.DryRun) dp.Counters[Blocked]++;
+                ctx.Trace?.Add(SnortType, "", false, info: ["Snort Verdict: (block-packet) drop this packet"]);
+                return ctx.DropFrame(DropReason.SnortDrop);
+            case InspectorVerdict.BlockFlow:
+                if (!ctx.DryRun) dp.Counters[Blocked]++;
+                flow.Verdict = FlowVerdict.Blocked;
+                ctx.Trace?.Add(SnortType, "", false, info: ["Snort Verdict: (black-list) black list this flow"]);
+                return ctx.DropFlow(DropReason.SnortDrop);
+            case InspectorVerdict.AllowFlow:
+                if (!ctx.DryRun) dp.Counters[FastForwarded]++;
+                flow.Verdict = FlowVerdict.Allowed;
+                ctx.Trace?.Add(SnortType, "", true, info: ["Snort Verdict: (fast-forward) fast forward this flow"]);
+                return StageResult.Continue;
+            default:
+                ctx.Trace?.Add(SnortType, "", true, info: ["Snort Verdict: (pass-packet) allow this packet"]);
+                return StageResult.Continue;
+        }
+    }
+}

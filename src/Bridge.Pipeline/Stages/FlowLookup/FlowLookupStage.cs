@@ -1,0 +1,97 @@
+using Bridge.Packets;
+using Bridge.Pipeline.Core;
+using Bridge.Pipeline.Counters;
+using Bridge.Pipeline.Flows;
+
+namespace Bridge.Pipeline.Stages.FlowLookup;
+
+/// <summary>
+/// FLOW-LOOKUP: finds the packet's connection. A hit takes the fast path (no ACL, no flow
+/// creation); a miss sends the packet on to the policy stages. Non-first fragments find their
+/// connection through the ports remembered from the first fragment.
+/// </summary>
+public sealed class FlowLookupStage : Stage
+{
+    public override string Type => "FLOW-LOOKUP";
+
+    private static readonly int Hits = CounterRegistry.Declare("FLOW-LOOKUP", "hits", "Packets that matched an existing connection").Index;
+    private static readonly int Misses = CounterRegistry.Declare("FLOW-LOOKUP", "misses", "Packets with no existing connection").Index;
+    private static readonly int Expired = CounterRegistry.Declare("FLOW-LOOKUP", "expired_on_lookup", "Connections found idle past their timeout when a packet arrived").Index;
+
+    private static readonly string[] NoFlow = ["Found no matching flow, creating a new flow"];
+
+    private readonly FragmentMap _fragments = new();
+
+    public override StageResult Process(ref PacketContext ctx, DataPath dp)
+    {
+        ref readonly var info = ref ctx.Info;
+        if (!info.IsIp) return StageResult.Continue;
+        if (FlowKeys.IsIcmpError(info) || FlowKeys.IsNeighborDiscovery(info))
+        {
+            // Related traffic: INSPECT checks it against the quoted connection; it never gets one of its own.
+            ctx.Stateless = true;
+            return StageResult.Continue;
+        }
+
+        ushort sp, dpp;
+        if (info.L4Offset >= 0)
+        {
+            FlowKeys.Ports(info, out sp, out dpp);
+            if (info.IsFragment && info.MoreFragments && !ctx.DryRun) _fragments.Remember(info, sp, dpp, ctx.NowNs);
+        }
+        else if (info.IsFragment && info.FragmentOffset > 0)
+        {
+            if (!_fragments.TryGet(info, ctx.NowNs, out sp, out dpp))
+            {
+                ctx.Trace?.Add(Type, "", false, info: ["Non-first fragment without a preceding first fragment"]);
+                return ctx.DropFrame(DropReason.FragmentReassemblyFailed);
+            }
+        }
+        else
+        {
+            sp = dpp = 0;
+        }
+
+        var snap = dp.Snapshot;
+        byte zone = (byte)snap.Interfaces[ctx.IngressIf].BridgeGroup;
+        ctx.Key = FlowKeys.For(info, sp, dpp, zone, out ctx.SrcIsA);
+        ctx.HasKey = true;
+
+        int slot = dp.Flows.Lookup(ctx.Key);
+        if (slot >= 0 && dp.Flows.IsExpired(slot, ctx.NowNs, snap.Timeouts))
+        {
+            if (!ctx.DryRun)
+            {
+                dp.Flows.Remove(slot);
+                dp.Counters[Expired]++;
+            }
+            slot = -1;
+        }
+        if (slot < 0)
+        {
+            if (!ctx.DryRun) dp.Counters[Misses]++;
+            if (ctx.Trace is not null) ctx.Trace.Add(Type, "", true, info: NoFlow);
+            return StageResult.Continue;
+        }
+
+        ref Flow flow = ref dp.Flows[slot];
+        ctx.FlowSlot = slot;
+        ctx.ExistingFlow = true;
+        ctx.FromResponder = ctx.SrcIsA != flow.InitiatorIsA;
+        ctx.Trusted = flow.Trusted;
+        ctx.AceIndex = flow.AceIndex;
+        if (!ctx.DryRun)
+        {
+            dp.Counters[Hits]++;
+            flow.LastNs = ctx.NowNs;
+            flow.Packets++;
+            if (info.PayloadLength > 0) flow.Bytes += info.PayloadLength;
+        }
+        if (ctx.Trace is not null) ctx.Trace.Add(Type, "", flow.Verdict != FlowVerdict.Blocked, info: [$"Found flow with id {flow.Id}, using existing flow"]);
+        if (flow.Verdict == FlowVerdict.Blocked)
+        {
+            return ctx.DropFlow(DropReason.SnortDrop);
+        }
+        return StageResult.Continue;
+    }
+}
