@@ -1140,6 +1140,8 @@ internal sealed class ConfigParser
             throw Fail(kind, $"expected 'global' or 'in interface', found '{kind.Text}'");
         }
         ExpectEnd();
+        // Binding fixes the list kind: a remark-only list bound as extended cannot turn ethertype later.
+        _lists[nt.Text].KindFixed = true;
         var kindOfList = _lists[nt.Text].Kind;
         foreach (var other in _groups)
         {
