@@ -85,7 +85,11 @@ public struct FrameInfo
     /// <summary>ICMP echo identifier / sequence (echo request and reply only).</summary>
     public ushort IcmpId;
     public ushort IcmpSeq;
-    /// <summary>Offset and length of the transport payload (after the TCP/UDP/ICMP header).</summary>
+    /// <summary>
+    /// Offset and length of the transport payload (after the TCP/UDP/ICMP header). For other IP
+    /// protocols and non-first fragments, the whole IP payload; for Ethernet/IPv4 ARP, the ARP
+    /// message. -1 / 0 when the frame was dropped before a payload was found.
+    /// </summary>
     public int PayloadOffset;
     public int PayloadLength;
 

@@ -26,7 +26,7 @@ public class FrameBuilderTests
             foreach (var (_, f) in samples) w.Write(t += 1000, f);
         }
         var rows = ExternalTool.TsharkFields(tmp.Path, Fields,
-            "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE");
+            ["-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE"]);
         Assert.Equal(samples.Count, rows.Count);
         var result = new Dictionary<string, Dictionary<string, string>>();
         for (int i = 0; i < rows.Count; i++)

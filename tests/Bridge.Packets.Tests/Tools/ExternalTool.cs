@@ -25,11 +25,15 @@ internal static class ExternalTool
         return stdout;
     }
 
-    /// <summary>tshark -T fields over a file: one string[] per frame, one entry per field.</summary>
-    public static List<string[]> TsharkFields(string path, string[] fields, params string[] extraArgs)
+    /// <summary>
+    /// tshark -T fields over a file: one string[] per frame, one entry per field. With
+    /// <paramref name="occurrence"/> 'a' repeated fields are joined by commas; 'f' keeps the first
+    /// (the outer header of an ICMP error, for instance).
+    /// </summary>
+    public static List<string[]> TsharkFields(string path, string[] fields, string[]? extraArgs = null, char occurrence = 'a')
     {
-        var args = new List<string> { "-n", "-r", path, "-T", "fields", "-E", "separator=|", "-E", "occurrence=a", "-E", "aggregator=," };
-        args.AddRange(extraArgs);
+        var args = new List<string> { "-n", "-r", path, "-T", "fields", "-E", "separator=|", "-E", $"occurrence={occurrence}", "-E", "aggregator=," };
+        args.AddRange(extraArgs ?? []);
         foreach (var f in fields)
         {
             args.Add("-e");
