@@ -107,7 +107,7 @@ public static class ReplayCommand
 
             var transmitter = new PortTransmitter(ports);
             var dp = new DataPath(snap, new MacTable(), transmitter) { Inspector = inspector };
-            var handler = new ReplayHandler(dp, transmitter, traceCount);
+            var handler = new ReplayHandler(dp, traceCount);
             long lastNs = 0;
             while (true)
             {
@@ -162,16 +162,21 @@ public static class ReplayCommand
         return fallbackOrdinal < snap.Interfaces.Count ? fallbackOrdinal : -1;
     }
 
-    private sealed class PortTransmitter(IFramePort[] ports) : ITransmitter
+    private sealed class PortTransmitter(PcapFilePort[] ports) : ITransmitter
     {
         public long NowNs { get; set; }
 
-        public void Transmit(int physPort, ReadOnlySpan<byte> frame) => ports[physPort].Send(frame);
+        public void Transmit(int physPort, ReadOnlySpan<byte> frame)
+        {
+            // The frame leaves at the time the bridge received its trigger.
+            ports[physPort].NowNs = NowNs;
+            ports[physPort].Send(frame);
+        }
 
         public bool IsLinkUp(int physPort) => ports[physPort].LinkUp;
     }
 
-    private sealed class ReplayHandler(DataPath dp, PortTransmitter tx, int traceCount) : IRxHandler
+    private sealed class ReplayHandler(DataPath dp, int traceCount) : IRxHandler
     {
         public int Port { get; set; }
         public long Frames { get; private set; }
