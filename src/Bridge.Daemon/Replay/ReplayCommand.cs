@@ -129,6 +129,8 @@ public static class ReplayCommand
                 dp.Sweep(lastNs);
             }
             foreach (var port in ports) port.Flush();
+            // Reap what timed out by the last frame's time, as the live sweeper would have.
+            dp.Sweep(lastNs, int.MaxValue);
 
             var report = new StringBuilder();
             report.Append("Replayed ").Append(handler.Frames).Append(" frames (").Append(handler.Forwarded).Append(" forwarded, ")
