@@ -93,6 +93,9 @@ public sealed unsafe class AfPacketPort : IFramePort
     /// <summary>Frames accepted by Send but refused by the kernel (queue full, link down, too big).</summary>
     public long TxDropped { get; private set; }
 
+    /// <summary>errno of the last refused transmission, for the daemon's interface status (0 = none).</summary>
+    public int LastTxErrno { get; private set; }
+
     public static int MaxFrameFor(int mtu) => mtu + EthernetHeaderBytes + VlanTagBytes;
 
     /// <summary>Opens one port on <paramref name="device"/> joined to fanout group <paramref name="fanoutGroupId"/>.</summary>
@@ -215,8 +218,16 @@ public sealed unsafe class AfPacketPort : IFramePort
             SetOption(fd, device, Native.PACKET_ADD_MEMBERSHIP, &mreq, (uint)sizeof(Native.PacketMreq), "PACKET_ADD_MEMBERSHIP promiscuous");
 
             // Fanout after bind: the kernel takes the group's device and protocol from the first member.
-            int fanout = (fanoutGroupId & 0xFFFF) | (Native.PACKET_FANOUT_HASH << 16);
-            SetInt(fd, device, Native.PACKET_FANOUT, fanout, $"PACKET_FANOUT group {fanoutGroupId}");
+            // The group has its own hook, so PACKET_IGNORE_OUTGOING must be asked of the group too
+            // (kernels before 6.x refuse the flag; Deliver then filters PACKET_OUTGOING itself).
+            int fanout = (fanoutGroupId & 0xFFFF) | ((Native.PACKET_FANOUT_HASH | Native.PACKET_FANOUT_FLAG_IGNORE_OUTGOING) << 16);
+            if (Native.setsockopt(fd, Native.SOL_PACKET, Native.PACKET_FANOUT, &fanout, sizeof(int)) != 0)
+            {
+                if (Native.Errno != Native.EINVAL)
+                    throw Fail(device, $"PACKET_FANOUT group {fanoutGroupId}");
+                SetInt(fd, device, Native.PACKET_FANOUT, (fanoutGroupId & 0xFFFF) | (Native.PACKET_FANOUT_HASH << 16),
+                    $"PACKET_FANOUT group {fanoutGroupId}");
+            }
 
             return new AfPacketPort(device, ifIndex, mtu, fanoutGroupId, options.Ring, fd, ring, ringLength, slots, options);
         }
@@ -257,7 +268,7 @@ public sealed unsafe class AfPacketPort : IFramePort
                 break;
             try
             {
-                if (Deliver(handler, (byte*)hdr + hdr->Mac, hdr->Snaplen, hdr->Len, status,
+                if (Deliver(handler, (byte*)hdr, Native.Tpacket2SockaddrOffset, hdr->Mac, hdr->Snaplen, hdr->Len, status,
                         hdr->VlanTci, hdr->VlanTpid, hdr->Sec, hdr->Nsec))
                     handed++;
             }
@@ -289,7 +300,7 @@ public sealed unsafe class AfPacketPort : IFramePort
             for (uint i = 0; i < count; i++)
             {
                 var hdr = (Native.Tpacket3Hdr*)packet;
-                if (Deliver(handler, packet + hdr->Mac, hdr->Snaplen, hdr->Len, hdr->Status,
+                if (Deliver(handler, packet, Native.Tpacket3SockaddrOffset, hdr->Mac, hdr->Snaplen, hdr->Len, hdr->Status,
                         (ushort)hdr->VlanTci, hdr->VlanTpid, hdr->Sec, hdr->Nsec))
                     handed++;
                 packet += hdr->NextOffset;
@@ -303,9 +314,14 @@ public sealed unsafe class AfPacketPort : IFramePort
         return handed;
     }
 
-    private bool Deliver(IRxHandler handler, byte* mac, uint snaplen, uint wireLength, uint status,
-        ushort vlanTci, ushort vlanTpid, uint sec, uint nsec)
+    private bool Deliver(IRxHandler handler, byte* frameHeader, int sockaddrOffset, ushort macOffset, uint snaplen,
+        uint wireLength, uint status, ushort vlanTci, ushort vlanTpid, uint sec, uint nsec)
     {
+        // SAFETY: the kernel writes a sockaddr_ll at this fixed offset after every ring frame header.
+        var source = (Native.SockaddrLl*)(frameHeader + sockaddrOffset);
+        if (source->PktType == Native.PACKET_OUTGOING)
+            return false;
+        byte* mac = frameHeader + macOffset;
         if (snaplen < wireLength || snaplen < EthernetHeaderBytes)
         {
             RxTruncated++;
@@ -340,11 +356,17 @@ public sealed unsafe class AfPacketPort : IFramePort
         {
             // The kernel reports ENETDOWN through sk_err when the device goes down; reading
             // SO_ERROR clears it so the next poll waits again instead of spinning.
-            int error = 0;
-            uint len = sizeof(int);
-            Native.getsockopt(_fd, Native.SOL_SOCKET, Native.SO_ERROR, &error, &len);
+            ClearSocketError();
             _link.Invalidate();
         }
+    }
+
+    private int ClearSocketError()
+    {
+        int error = 0;
+        uint len = sizeof(int);
+        Native.getsockopt(_fd, Native.SOL_SOCKET, Native.SO_ERROR, &error, &len);
+        return error;
     }
 
     public bool Send(ReadOnlySpan<byte> frame)
@@ -364,6 +386,7 @@ public sealed unsafe class AfPacketPort : IFramePort
     {
         int queued = _txQueued;
         int next = 0;
+        bool retried = false;
         while (next < queued)
         {
             int rc = Native.sendmmsg(_fd, _txMsgs + next, (uint)(queued - next), Native.MSG_DONTWAIT);
@@ -374,6 +397,7 @@ public sealed unsafe class AfPacketPort : IFramePort
                 continue;
             }
             int errno = Native.Errno;
+            LastTxErrno = errno;
             if (errno == Native.EINTR)
                 continue;
             if (errno == Native.EMSGSIZE)
@@ -384,7 +408,16 @@ public sealed unsafe class AfPacketPort : IFramePort
                 continue;
             }
             if (errno == Native.ENETDOWN || errno == Native.ENXIO || errno == Native.ENODEV)
+            {
+                // A link flap leaves ENETDOWN pending on the socket and the next send reports it
+                // even though the link is back: clear it and retry once if the link is up.
                 _link.Invalidate();
+                if (!retried && ClearSocketError() != 0 && _link.Refresh())
+                {
+                    retried = true;
+                    continue;
+                }
+            }
             // Queue full (EAGAIN/ENOBUFS) or link gone: a bridge drops rather than stalls the worker.
             TxDropped += queued - next;
             break;

@@ -34,6 +34,13 @@ internal static unsafe class Native
 
     public const int PACKET_MR_PROMISC = 1;
     public const int PACKET_FANOUT_HASH = 0;
+    public const int PACKET_FANOUT_FLAG_IGNORE_OUTGOING = 0x4000;
+    public const byte PACKET_OUTGOING = 4;
+    public const int EINVAL = 22;
+
+    /// <summary>Offset of the sockaddr_ll the kernel writes after a ring frame header (TPACKET_ALIGN of the header).</summary>
+    public const int Tpacket2SockaddrOffset = 32;
+    public const int Tpacket3SockaddrOffset = 48;
 
     public const int TPACKET_V2 = 1;
     public const int TPACKET_V3 = 2;
@@ -173,7 +180,7 @@ internal static unsafe class Native
         public ushort HaType;
         public byte PktType;
         public byte HaLen;
-        public ulong Addr;
+        public fixed byte Addr[8];
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -211,7 +218,9 @@ internal static unsafe class Native
         public void* Control;
         public nuint ControlLen;
         public int Flags;
+        private readonly int _msghdrPadding;
         public uint MsgLen;
+        private readonly int _mmsghdrPadding;
     }
 
     /// <summary>struct ifreq: a 16-byte name and a 24-byte union.</summary>
