@@ -44,7 +44,9 @@ internal sealed unsafe class RawSocket : IDisposable
     }
 
     /// <summary>Next test frame (tags are moved to metadata by the kernel: use it for untagged frames).</summary>
-    public byte[]? ReceiveTestFrame(int timeoutMs)
+    public byte[]? ReceiveTestFrame(int timeoutMs) => ReceiveTestFrame(timeoutMs, static _ => true);
+
+    public byte[]? ReceiveTestFrame(int timeoutMs, Func<byte[], bool> accept)
     {
         var buffer = new byte[65536];
         var deadline = Environment.TickCount64 + timeoutMs;
@@ -57,7 +59,11 @@ internal sealed unsafe class RawSocket : IDisposable
             {
                 int n = (int)Native.recv(_fd, p, (nuint)buffer.Length, 0);
                 if (n > 0 && Frames.IsTestFrame(buffer.AsSpan(0, n)))
-                    return buffer.AsSpan(0, n).ToArray();
+                {
+                    var frame = buffer.AsSpan(0, n).ToArray();
+                    if (accept(frame))
+                        return frame;
+                }
             }
         }
         return null;
