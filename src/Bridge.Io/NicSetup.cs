@@ -6,7 +6,7 @@ namespace Bridge.Io;
 /// <summary>What the bridge needs to know about one of its interfaces.</summary>
 public sealed record NicInfo(string Device, int IfIndex, int Mtu, MacAddr Mac, bool AdminUp, bool Running, bool Promiscuous);
 
-/// <summary>Segmentation and coalescing offloads, as the legacy ethtool commands report them.</summary>
+/// <summary>Coalescing (GRO, LRO) and segmentation (GSO, TSO) offloads; true when any variant of it is active.</summary>
 public readonly record struct NicOffloads(bool Gro, bool Lro, bool Gso, bool Tso);
 
 /// <summary>A NIC setup step failed; the message names the device and the step.</summary>
@@ -25,17 +25,19 @@ public sealed class NicSetupException(string device, string step, string reason)
 /// </summary>
 public static unsafe class NicSetup
 {
-    // Legacy ethtool command numbers (linux/ethtool.h); still served by current kernels and
-    // simpler than the ETHTOOL_SFEATURES bitmap, which needs the string set of feature names.
-    private const uint EthtoolGetTso = 0x1e;
-    private const uint EthtoolSetTso = 0x1f;
-    private const uint EthtoolGetGso = 0x23;
-    private const uint EthtoolSetGso = 0x24;
-    private const uint EthtoolGetFlags = 0x25;
-    private const uint EthtoolSetFlags = 0x26;
-    private const uint EthtoolGetGro = 0x2b;
-    private const uint EthtoolSetGro = 0x2c;
-    private const uint EthFlagLro = 1 << 15;
+    // ethtool commands (linux/ethtool.h). Features are switched by name through the feature
+    // string set, because the legacy per-offload commands miss newer bits (tx-tcp-accecn-segmentation).
+    private const uint EthtoolGetStrings = 0x1b;
+    private const uint EthtoolGetStringSetInfo = 0x37;
+    private const uint EthtoolGetFeatures = 0x3a;
+    private const uint EthtoolSetFeatures = 0x3b;
+    private const int StringSetFeatures = 4;
+    private const int EthtoolStringLength = 32;
+
+    /// <summary>Whether a feature merges received frames or lets the stack send unsegmented ones.</summary>
+    internal static bool IsFrameAlteringOffload(string feature) =>
+        feature is "rx-gro" or "rx-lro" or "rx-gro-hw" or "rx-gro-list" or "rx-udp-gro-forwarding"
+        || (feature.StartsWith("tx-", StringComparison.Ordinal) && feature.EndsWith("-segmentation", StringComparison.Ordinal));
 
     /// <summary>Reads index, MTU, MAC and flags; throws <see cref="NicSetupException"/> if the device does not exist.</summary>
     public static NicInfo Query(string device)
@@ -62,10 +64,7 @@ public static unsafe class NicSetup
             req.Flags |= Native.IFF_UP | Native.IFF_PROMISC;
             Ioctl(fd, device, Native.SIOCSIFFLAGS, &req, "set link up and promiscuous");
 
-            SetOffload(fd, device, EthtoolSetGro, EthtoolGetGro, "GRO off");
-            SetOffload(fd, device, EthtoolSetGso, EthtoolGetGso, "GSO off");
-            SetOffload(fd, device, EthtoolSetTso, EthtoolGetTso, "TSO off");
-            ClearLro(fd, device);
+            DisableOffloads(fd, device);
             return QueryOn(fd, device);
         }
         finally
@@ -79,11 +78,22 @@ public static unsafe class NicSetup
         int fd = OpenControlSocket(device);
         try
         {
+            var names = FeatureNames(fd, device);
+            var active = ActiveFeatures(fd, device, names.Length);
+            bool On(Func<string, bool> match)
+            {
+                for (int i = 0; i < names.Length; i++)
+                {
+                    if (match(names[i]) && active[i])
+                        return true;
+                }
+                return false;
+            }
             return new NicOffloads(
-                Gro: EthtoolGet(fd, device, EthtoolGetGro, "read GRO") != 0,
-                Lro: (EthtoolGet(fd, device, EthtoolGetFlags, "read flags") & EthFlagLro) != 0,
-                Gso: EthtoolGet(fd, device, EthtoolGetGso, "read GSO") != 0,
-                Tso: EthtoolGet(fd, device, EthtoolGetTso, "read TSO") != 0);
+                Gro: On(static n => n is "rx-gro" or "rx-gro-hw" or "rx-gro-list"),
+                Lro: On(static n => n == "rx-lro"),
+                Gso: On(static n => n == "tx-generic-segmentation"),
+                Tso: On(static n => n.StartsWith("tx-tcp", StringComparison.Ordinal) && n.EndsWith("-segmentation", StringComparison.Ordinal)));
         }
         finally
         {
@@ -135,47 +145,97 @@ public static unsafe class NicSetup
             Promiscuous: (flags & Native.IFF_PROMISC) != 0);
     }
 
-    private static void SetOffload(int fd, string device, uint setCmd, uint getCmd, string step)
+    private static void DisableOffloads(int fd, string device)
     {
-        var value = new Native.EthtoolValue { Cmd = setCmd, Data = 0 };
-        if (EthtoolCall(fd, device, &value) == 0)
-            return;
-        int err = Native.Errno;
-        // A device without the feature refuses to change it; that is fine as long as it is off.
-        if (err == Native.EOPNOTSUPP && EthtoolGet(fd, device, getCmd, step) == 0)
-            return;
-        throw new NicSetupException(device, step, Native.ErrorText(err));
-    }
-
-    private static void ClearLro(int fd, string device)
-    {
-        uint flags = EthtoolGet(fd, device, EthtoolGetFlags, "read flags");
-        if ((flags & EthFlagLro) == 0)
-            return;
-        var value = new Native.EthtoolValue { Cmd = EthtoolSetFlags, Data = flags & ~EthFlagLro };
-        if (EthtoolCall(fd, device, &value) != 0)
-            throw new NicSetupException(device, "LRO off", Native.ErrorText(Native.Errno));
-    }
-
-    private static uint EthtoolGet(int fd, string device, uint cmd, string step)
-    {
-        var value = new Native.EthtoolValue { Cmd = cmd };
-        if (EthtoolCall(fd, device, &value) != 0)
+        var names = FeatureNames(fd, device);
+        int blocks = (names.Length + 31) / 32;
+        // struct ethtool_sfeatures: cmd, size, then {valid, requested} per 32 features.
+        var request = new uint[2 + 2 * blocks];
+        request[0] = EthtoolSetFeatures;
+        request[1] = (uint)blocks;
+        for (int i = 0; i < names.Length; i++)
         {
-            int err = Native.Errno;
-            // Devices without ethtool support (or without this query) have the offload off.
-            if (err == Native.EOPNOTSUPP)
-                return 0;
-            throw new NicSetupException(device, step, Native.ErrorText(err));
+            if (IsFrameAlteringOffload(names[i]))
+                request[2 + 2 * (i / 32)] |= 1u << (i % 32);
         }
-        return value.Data;
+        fixed (uint* p = request)
+        {
+            // A positive result flags features the device cannot change; they are checked below.
+            if (EthtoolCall(fd, device, p) < 0)
+                throw new NicSetupException(device, "offloads off (ETHTOOL_SFEATURES)", Native.ErrorText(Native.Errno));
+        }
+        var active = ActiveFeatures(fd, device, names.Length);
+        var stuck = new List<string>();
+        for (int i = 0; i < names.Length; i++)
+        {
+            if (active[i] && IsFrameAlteringOffload(names[i]) && !IsTunnelSegmentation(names[i]))
+                stuck.Add(names[i]);
+        }
+        if (stuck.Count > 0)
+            throw new NicSetupException(device, "offloads off", $"still on: {string.Join(", ", stuck)}");
     }
 
-    private static int EthtoolCall(int fd, string device, Native.EthtoolValue* value)
+    // Tunnel segmentation only applies to encapsulated traffic the host itself sends; a device
+    // that cannot turn it off is no problem for the bridge.
+    private static bool IsTunnelSegmentation(string feature) =>
+        feature.Contains("gre", StringComparison.Ordinal) || feature.Contains("ipxip", StringComparison.Ordinal)
+        || feature.Contains("udp_tnl", StringComparison.Ordinal) || feature.Contains("tunnel", StringComparison.Ordinal);
+
+    private static string[] FeatureNames(int fd, string device)
+    {
+        // struct ethtool_sset_info: cmd, reserved, u64 sset_mask, then one u32 count per set asked.
+        var info = new uint[5];
+        info[0] = EthtoolGetStringSetInfo;
+        info[2] = 1u << StringSetFeatures;
+        fixed (uint* p = info)
+        {
+            if (EthtoolCall(fd, device, p) != 0)
+                throw new NicSetupException(device, "read feature names (ETHTOOL_GSSET_INFO)", Native.ErrorText(Native.Errno));
+        }
+        int count = (int)info[4];
+        // struct ethtool_gstrings: cmd, string_set, len, then len names of 32 bytes.
+        var strings = new byte[12 + count * EthtoolStringLength];
+        BitConverter.TryWriteBytes(strings.AsSpan(0), EthtoolGetStrings);
+        BitConverter.TryWriteBytes(strings.AsSpan(4), StringSetFeatures);
+        BitConverter.TryWriteBytes(strings.AsSpan(8), count);
+        fixed (byte* p = strings)
+        {
+            if (EthtoolCall(fd, device, p) != 0)
+                throw new NicSetupException(device, "read feature names (ETHTOOL_GSTRINGS)", Native.ErrorText(Native.Errno));
+        }
+        var names = new string[count];
+        for (int i = 0; i < count; i++)
+        {
+            var raw = strings.AsSpan(12 + i * EthtoolStringLength, EthtoolStringLength);
+            int end = raw.IndexOf((byte)0);
+            names[i] = System.Text.Encoding.ASCII.GetString(end < 0 ? raw : raw[..end]);
+        }
+        return names;
+    }
+
+    private static bool[] ActiveFeatures(int fd, string device, int count)
+    {
+        int blocks = (count + 31) / 32;
+        // struct ethtool_gfeatures: cmd, size, then {available, requested, active, never_changed} per block.
+        var reply = new uint[2 + 4 * blocks];
+        reply[0] = EthtoolGetFeatures;
+        reply[1] = (uint)blocks;
+        fixed (uint* p = reply)
+        {
+            if (EthtoolCall(fd, device, p) != 0)
+                throw new NicSetupException(device, "read features (ETHTOOL_GFEATURES)", Native.ErrorText(Native.Errno));
+        }
+        var active = new bool[count];
+        for (int i = 0; i < count; i++)
+            active[i] = (reply[2 + 4 * (i / 32) + 2] & (1u << (i % 32))) != 0;
+        return active;
+    }
+
+    private static int EthtoolCall(int fd, string device, void* command)
     {
         var req = Native.IfReq.For(device);
-        req.Data = value;
-        // SAFETY: req lives on this frame and points at the caller's stack ethtool_value for the call's duration.
+        req.Data = command;
+        // SAFETY: command points at a pinned ethtool structure sized for the command, alive for the call.
         return Native.ioctl(fd, Native.SIOCETHTOOL, &req);
     }
 

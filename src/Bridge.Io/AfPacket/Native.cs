@@ -245,13 +245,6 @@ internal static unsafe class Native
         }
     }
 
-    [StructLayout(LayoutKind.Sequential)]
-    public struct EthtoolValue
-    {
-        public uint Cmd;
-        public uint Data;
-    }
-
     [DllImport("libc", SetLastError = true)]
     public static extern int socket(int domain, int type, int protocol);
 
