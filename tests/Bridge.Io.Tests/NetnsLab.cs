@@ -31,6 +31,20 @@ internal sealed class NetnsLab : IDisposable
             "peer", "name", devB, "netns", nsB, "mtu", mtu.ToString());
         Exec(nsA, "ip", "link", "set", devA, "up");
         Exec(nsB, "ip", "link", "set", devB, "up");
+        WaitOperUp(nsA, devA);
+        WaitOperUp(nsB, devB);
+    }
+
+    /// <summary>Operstate follows carrier through the kernel's link watch, up to a second later.</summary>
+    public void WaitOperUp(string ns, string dev)
+    {
+        long deadline = Environment.TickCount64 + 5000;
+        while (!Exec(ns, "cat", $"/sys/class/net/{dev}/operstate").StartsWith("up", StringComparison.Ordinal))
+        {
+            if (Environment.TickCount64 > deadline)
+                throw new TimeoutException($"{dev} in {ns} did not come up");
+            Thread.Sleep(20);
+        }
     }
 
     public string Exec(string ns, params string[] args) => Run("ip", ["netns", "exec", ns, .. args]);
