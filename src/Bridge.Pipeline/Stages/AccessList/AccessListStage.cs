@@ -41,25 +41,8 @@ public sealed class AccessListStage : Stage
             return StageResult.Continue;
         }
 
-        var key = new AclKey
-        {
-            Protocol = ctx.Info.Protocol,
-            Src = ctx.Info.SrcIp,
-            Dst = ctx.Info.DstIp,
-        };
-        if (ctx.Info.IsTcp || ctx.Info.IsUdp)
-        {
-            key.SrcPort = ctx.Info.SrcPort;
-            key.DstPort = ctx.Info.DstPort;
-            key.HasPorts = true;
-        }
-        else if (ctx.Info.IsIcmp)
-        {
-            key.IcmpType = ctx.Info.IcmpType;
-            key.IcmpCode = ctx.Info.IcmpCode;
-            key.HasIcmp = true;
-        }
-        else if (ctx.HasKey && ctx.Info.IsFragment && (ctx.Info.Protocol == IpProtocol.Tcp || ctx.Info.Protocol == IpProtocol.Udp))
+        var key = AclKeys.FromFrame(ctx.Info);
+        if (!key.HasPorts && ctx.HasKey && ctx.Info.IsFragment && (ctx.Info.Protocol == IpProtocol.Tcp || ctx.Info.Protocol == IpProtocol.Udp))
         {
             // A non-first fragment with no connection yet: judge it by the ports of its first fragment.
             key.SrcPort = ctx.SrcIsA ? ctx.Key.PortA : ctx.Key.PortB;
