@@ -1,0 +1,57 @@
+using Bridge.Pipeline.Config;
+using Bridge.Pipeline.Core;
+
+namespace Bridge.Daemon.Runtime;
+
+/// <summary>
+/// What the control plane (admin commands, web pages, metrics) sees of the running bridge. The data
+/// plane implements it; command code reads workers' counters and tables through it and changes
+/// state only through its methods, never by touching a worker directly.
+/// </summary>
+public interface IBridgeRuntime
+{
+    /// <summary>The configuration the workers run with now.</summary>
+    RuntimeSnapshot Snapshot { get; }
+
+    /// <summary>One data path per worker, in worker order; counters are summed over them at read time.</summary>
+    IReadOnlyList<DataPath> Workers { get; }
+
+    /// <summary>The clock the data path stamps flows and MAC entries with (Unix time in nanoseconds).</summary>
+    long NowNs();
+
+    /// <summary>When the data plane started (show version uptime).</summary>
+    DateTimeOffset StartedAt { get; }
+
+    /// <summary>The file the running configuration was read from and <c>write memory</c> writes to.</summary>
+    string ConfigPath { get; }
+
+    /// <summary>Physical ports with their driver state, in port order (<see cref="RuntimeSnapshot.Devices"/>).</summary>
+    IReadOnlyList<PortStatus> Ports { get; }
+
+    /// <summary>Re-reads <see cref="ConfigPath"/> and installs it (SIGHUP does the same). A bad file changes nothing.</summary>
+    ReloadResult Reload();
+
+    /// <summary>Installs <paramref name="config"/> atomically on every worker; flows survive. Refused when it needs a restart (see the message).</summary>
+    ReloadResult Apply(BridgeConfig config);
+}
+
+/// <summary>Outcome of a reload or apply: whether the new config runs now, and what to tell the operator.</summary>
+public readonly record struct ReloadResult(bool Applied, string Message);
+
+/// <summary>
+/// State of one physical port, summed over its fanout members: driver, link, size and traffic
+/// counters as the driver sees them (before the pipeline).
+/// </summary>
+public sealed record PortStatus(
+    string Device,
+    string Driver,
+    bool LinkUp,
+    int Mtu,
+    string Mac,
+    int Members,
+    string Settings,
+    long RxFrames,
+    long RxKernelDrops,
+    long RxTruncated,
+    long TxFrames,
+    long TxDropped);
