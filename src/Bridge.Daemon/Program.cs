@@ -1,4 +1,6 @@
 using Bridge.Daemon.Forwarding;
+using Bridge.Io.AfPacket;
+using Bridge.Io.Pcap;
 using Bridge.Daemon.Hosting;
 using Bridge.Daemon.Replay;
 using Bridge.Daemon.Runtime;
@@ -74,6 +76,8 @@ public static class Program
         {
             Workers = section.GetValue("Workers", 0),
             FlowTableSize = section.GetValue("FlowTableSize", 65536),
+            AfPacket = section.GetSection("AfPacket").Get<AfPacketOptions>() ?? new AfPacketOptions(),
+            Pcap = section.GetSection("Pcap").Get<PcapPortOptions>() ?? new PcapPortOptions(),
         };
         if (options.Workers < 0 || options.FlowTableSize < 1024)
         {

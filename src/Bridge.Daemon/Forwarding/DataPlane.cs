@@ -107,6 +107,31 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
         _started = true;
     }
 
+    /// <summary>Interface traffic and <c>show asp drop</c>, summed over workers.</summary>
+    public string FinalReport()
+    {
+        var snap = Snapshot;
+        var sb = new System.Text.StringBuilder();
+        foreach (var li in snap.Interfaces)
+        {
+            long pin = 0, pout = 0, drop = 0;
+            foreach (var dp in _dataPaths)
+            {
+                pin += dp.Interfaces[li.Index].PacketsIn;
+                pout += dp.Interfaces[li.Index].PacketsOut;
+                drop += dp.Interfaces[li.Index].Dropped;
+            }
+            sb.Append(CultureInfo.InvariantCulture, $"Interface {li.NameIf}: {pin} packets input, {pout} packets output, {drop} packets dropped\n");
+        }
+        foreach (var port in Ports)
+        {
+            sb.Append(CultureInfo.InvariantCulture,
+                $"Port {port.Device} ({port.Driver}): {port.RxFrames} frames received, {port.RxKernelDrops} dropped by a full ring, {port.RxTruncated} truncated, {port.TxFrames} sent, {port.TxDropped} refused by the kernel\n");
+        }
+        sb.Append(Bridge.Pipeline.Show.ShowAspDrop.Render(_dataPaths));
+        return sb.ToString();
+    }
+
     /// <summary>One line for the log and systemd's STATUS: what runs where.</summary>
     public string Describe()
     {
@@ -210,9 +235,14 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
             if (!w.Stop(left > TimeSpan.Zero ? left : TimeSpan.Zero))
                 _log.LogWarning("Worker {Index} did not stop within {Timeout}", w.Index, _options.DrainTimeout);
         }
+        // The ports' kernel counters are read before the sockets close.
+        StoppedReport = FinalReport();
         foreach (var d in _devices)
             d.Dispose();
     }
+
+    /// <summary>The final counters, taken by <see cref="Stop"/> after the workers ended and before the ports closed.</summary>
+    public string StoppedReport { get; private set; } = "";
 
     public void Dispose() => Stop();
 

@@ -25,6 +25,8 @@ internal sealed class DataPlaneService(DataPlane dataPlane, ILogger<DataPlaneSer
     {
         log.LogInformation("Stopping: draining {Workers} worker(s)", dataPlane.WorkerCount);
         dataPlane.Stop();
+        // Like Snort at exit: the final counters go to the journal, so a run leaves its numbers behind.
+        log.LogInformation("Final counters:\n{Counters}", dataPlane.StoppedReport);
         return Task.CompletedTask;
     }
 }
