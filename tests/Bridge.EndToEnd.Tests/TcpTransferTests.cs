@@ -52,6 +52,23 @@ public sealed class TcpTransferTests
         Assert.True(LabConfigs.AspDrop(log, "acl-drop") >= 1, log);
     }
 
+    [Fact]
+    public void Two_workers_see_both_directions_of_each_flow()
+    {
+        // Only A -> B is permitted: a reply that reached the other worker would find no flow there
+        // and meet the default deny, so every transfer completing proves the fanout pairs directions.
+        string seed = LabConfigs.Seed;
+        string oneWay = string.Join('\n', seed.Split('\n').Where(l => !l.Contains("rule-id 268436483", StringComparison.Ordinal)));
+        Assert.NotEqual(seed, oneWay);
+        using var lab = LiveLab.Up(config: oneWay, workers: 2);
+        for (int i = 0; i < 8; i++)
+        {
+            var (sent, received) = Transfer(lab, 256 << 10, seconds: 0, midway: null);
+            Assert.Equal(sent, received);
+        }
+        Assert.Contains("2 worker(s)", lab.Down());
+    }
+
     /// <summary>Sends <paramref name="bytes"/> from A to B; runs <paramref name="midway"/> when the transfer is under way.</summary>
     private static (string Sent, string Received) Transfer(LiveLab lab, int bytes, double seconds, Action? midway)
     {
