@@ -30,4 +30,6 @@ public static class CommandCatalogue
     ];
 
     public static CommandTree BuildTree() => CommandTree.Build(Modules);
+
+    public static CommandTree BuildTree(IEnumerable<ICommandModule> modules) => CommandTree.Build(modules);
 }
