@@ -1,3 +1,4 @@
+using Bridge.Daemon.Admin;
 using Bridge.Daemon.Forwarding;
 using Bridge.Io.AfPacket;
 using Bridge.Io.Pcap;
@@ -90,6 +91,8 @@ public static class Program
         builder.Services.AddHostedService<DataPlaneService>();
         builder.Services.AddHostedService<HangupReloadService>();
         builder.Services.AddHostedService<WatchdogService>();
+        // After the data plane: the socket answers only once there is a bridge to ask about.
+        builder.Services.AddAdminSocket();
 
         using var host = builder.Build();
         try
