@@ -104,6 +104,11 @@ public static class Program
             Console.Error.WriteLine($"bridged: {e.Message}");
             return 1;
         }
+        // READY=1 here, not only from SystemdLifetime: that lifetime is installed only when .NET
+        // recognises its parent as systemd, and readiness must not depend on that guess.
+        var notifier = host.Services.GetRequiredService<ISystemdNotifier>();
+        if (notifier.IsEnabled)
+            notifier.Notify(ServiceState.Ready);
         Console.Out.WriteLine($"bridged: ready: {host.Services.GetRequiredService<DataPlane>().Describe()}");
         Console.Out.Flush();
         await host.WaitForShutdownAsync().ConfigureAwait(false);
