@@ -8,6 +8,7 @@ namespace Bridge.Daemon.Tests.Systemd;
 /// part), with what the tests need to know about that first run recorded before any test changes
 /// the tree.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class InstalledTree : IDisposable
 {
     public static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(5);
@@ -19,6 +20,8 @@ public sealed class InstalledTree : IDisposable
 
     public InstalledTree()
     {
+        // Like a real /, and so that the daemon can run from here as an unprivileged user.
+        File.SetUnixFileMode(Root, (UnixFileMode)0x1ed);
         var clock = Stopwatch.StartNew();
         FirstRun = RunInstall(Root);
         FirstRunTime = clock.Elapsed;
@@ -112,6 +115,77 @@ public sealed class InstallTests(InstalledTree tree, ITestOutputHelper output) :
         Assert.True(help.ExitCode == 0, help.ToString());
         Assert.Equal(["bridge", "systemd"],
             Directory.GetDirectories(tree.In("usr", "lib")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Installed_bridged_forwards_as_an_unprivileged_user_with_only_the_units_capabilities()
+    {
+        // What the unit grants: a non-root user, no_new_privs, NET_RAW and NET_ADMIN as ambient and
+        // bounding set. setpriv stands in for systemd, which is not PID 1 here.
+        Assert.True(tree.FirstRun.ExitCode == 0, tree.FirstRun.ToString());
+        string suffix = Random.Shared.Next(0x10000, 0xfffff).ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+        string ns = $"bsd{suffix}", inside = $"bi{suffix}", outside = $"bo{suffix}";
+        string dir = Directory.CreateTempSubdirectory("bridge-caps-").FullName;
+        try
+        {
+            Ip("netns", "add", ns);
+            Ip("-n", ns, "link", "add", inside, "type", "veth", "peer", "name", $"p{inside}");
+            Ip("-n", ns, "link", "add", outside, "type", "veth", "peer", "name", $"p{outside}");
+            foreach (var dev in new[] { inside, $"p{inside}", outside, $"p{outside}" })
+                Ip("-n", ns, "link", "set", dev, "up");
+            string conf = Path.Combine(dir, "bridge.conf");
+            File.WriteAllText(conf, $"interface {inside}\n nameif INSIDE\n bridge-group 1\n!\ninterface {outside}\n nameif OUTSIDE\n bridge-group 1\n");
+            // The unprivileged daemon creates its admin socket here, as it would in /run/bridge.
+            File.SetUnixFileMode(dir, (UnixFileMode)0x1ff);
+            File.SetUnixFileMode(conf, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+            var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in new[]
+                     {
+                         "netns", "exec", ns, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--no-new-privs",
+                         "--inh-caps=-all,+net_raw,+net_admin", "--ambient-caps=-all,+net_raw,+net_admin",
+                         "--bounding-set=-all,+net_raw,+net_admin",
+                         tree.In("usr", "lib", "bridge", "bridged"), "--config", conf, "--workers", "1",
+                         "--admin-socket", Path.Combine(dir, "admin.sock"),
+                     })
+                psi.ArgumentList.Add(a);
+            // ip netns exec and setpriv both exec, so this process is bridged itself.
+            using var daemon = Process.Start(psi)!;
+            var stderr = daemon.StandardError.ReadToEndAsync();
+            try
+            {
+                // null when bridged exits first: its stderr says why.
+                string? ready = await daemon.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+                if (ready is null) Assert.Fail($"bridged exited before it was ready\n{await stderr}");
+                output.WriteLine(ready);
+                Assert.StartsWith("bridged: ready", ready);
+                Assert.Contains($"INSIDE {inside} up", ready);
+
+                var term = HostCommand.Run("kill", ["-TERM", daemon.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], Timeout);
+                Assert.True(term.ExitCode == 0, term.ToString());
+                await daemon.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+                if (daemon.ExitCode != 0) Assert.Fail($"exit {daemon.ExitCode}\n{await stderr}");
+            }
+            finally
+            {
+                if (!daemon.HasExited)
+                {
+                    daemon.Kill();
+                    daemon.WaitForExit();
+                }
+            }
+        }
+        finally
+        {
+            HostCommand.Run("ip", ["netns", "del", ns], Timeout);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static void Ip(params string[] args)
+    {
+        var result = HostCommand.Run("ip", args, Timeout);
+        Assert.True(result.ExitCode == 0, $"ip {string.Join(' ', args)}: {result}");
     }
 
     /// <summary>
