@@ -7,6 +7,8 @@ internal static class LinuxNative
 {
     public const int SOL_SOCKET = 1;
     public const int SO_PEERCRED = 17;
+    public const int SO_PEERGROUPS = 59;
+    public const int ERANGE = 34;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct Ucred
@@ -18,6 +20,9 @@ internal static class LinuxNative
 
     [DllImport("libc", SetLastError = true)]
     public static extern int getsockopt(int fd, int level, int optname, ref Ucred value, ref int length);
+
+    [DllImport("libc", SetLastError = true)]
+    public static extern int getsockopt(int fd, int level, int optname, [Out] uint[] value, ref int length);
 
     [DllImport("libc", SetLastError = true)]
     public static extern int chown([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint owner, uint group);

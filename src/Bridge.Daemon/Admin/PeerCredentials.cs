@@ -5,9 +5,10 @@ using System.Runtime.InteropServices;
 namespace Bridge.Daemon.Admin;
 
 /// <summary>
-/// Who is at the other end of an accepted Unix socket, as the kernel vouches for it
-/// (<c>SO_PEERCRED</c>: pid, uid, gid at connect time), plus the process's supplementary groups
-/// read from <c>/proc/PID/status</c>, which is where membership of bridge or bridge-admin shows.
+/// Who is at the other end of an accepted Unix socket, as the kernel vouches for it at connect
+/// time: <c>SO_PEERCRED</c> (pid, uid, gid) and <c>SO_PEERGROUPS</c> (supplementary groups, where
+/// membership of bridge or bridge-admin shows). Not /proc/PID/status: the unit's
+/// ProtectProc=invisible hides other users' processes from the daemon, and the peer may be gone.
 /// </summary>
 public sealed record PeerCredentials(int Pid, uint Uid, uint Gid, IReadOnlyList<uint> Groups, string UserName)
 {
@@ -21,32 +22,27 @@ public sealed record PeerCredentials(int Pid, uint Uid, uint Gid, IReadOnlyList<
             throw new SocketException(Marshal.GetLastPInvokeError());
         }
         var groups = new List<uint> { cred.Gid };
-        groups.AddRange(SupplementaryGroups(cred.Pid));
+        groups.AddRange(SupplementaryGroups(fd));
         return new PeerCredentials(cred.Pid, cred.Uid, cred.Gid, groups, LinuxNative.UserName(cred.Uid) ?? cred.Uid.ToString(CultureInfo.InvariantCulture));
     }
 
-    private static IEnumerable<uint> SupplementaryGroups(int pid)
+    private static uint[] SupplementaryGroups(int fd)
     {
-        string[] lines;
-        try
+        var buffer = new uint[32];
+        while (true)
         {
-            lines = File.ReadAllLines($"/proc/{pid}/status");
-        }
-        catch (IOException)
-        {
-            // The peer already exited; its primary group is all we know.
-            return [];
-        }
-        foreach (var line in lines)
-        {
-            if (!line.StartsWith("Groups:", StringComparison.Ordinal)) continue;
-            var result = new List<uint>();
-            foreach (var g in line["Groups:".Length..].Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+            int len = buffer.Length * sizeof(uint);
+            if (LinuxNative.getsockopt(fd, LinuxNative.SOL_SOCKET, LinuxNative.SO_PEERGROUPS, buffer, ref len) == 0)
             {
-                if (uint.TryParse(g, NumberStyles.None, CultureInfo.InvariantCulture, out uint id)) result.Add(id);
+                return buffer[..(len / sizeof(uint))];
             }
-            return result;
+            int errno = Marshal.GetLastPInvokeError();
+            // ERANGE: the kernel wrote the size it needs into len.
+            if (errno != LinuxNative.ERANGE || len <= buffer.Length * sizeof(uint))
+            {
+                throw new SocketException(errno);
+            }
+            buffer = new uint[len / sizeof(uint)];
         }
-        return [];
     }
 }
