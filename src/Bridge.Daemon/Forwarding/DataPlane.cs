@@ -313,6 +313,16 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
         return Task.WhenAll(tasks);
     }
 
+    public async Task<T> RunOnWorker<T>(int worker, Func<DataPath, T> action, CancellationToken cancellationToken = default)
+    {
+        var workers = _workers;
+        ArgumentOutOfRangeException.ThrowIfNegative(worker);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(worker, workers.Length);
+        T result = default!;
+        await workers[worker].Post(dp => result = action(dp), cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
     public ReloadResult Reload()
     {
         BridgeConfig config;

@@ -35,6 +35,13 @@ public interface IBridgeRuntime
     /// </summary>
     Task RunOnWorkers(Action<DataPath> action, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Runs <paramref name="action"/> on worker <paramref name="worker"/>'s thread between batches
+    /// and returns its result: a dry run (packet-tracer) uses that worker's scratch flow, so it must
+    /// never run beside the worker.
+    /// </summary>
+    Task<T> RunOnWorker<T>(int worker, Func<DataPath, T> action, CancellationToken cancellationToken = default);
+
     /// <summary>Re-reads <see cref="ConfigPath"/> and installs it (SIGHUP does the same). A bad file changes nothing.</summary>
     ReloadResult Reload();
 

@@ -105,6 +105,9 @@ public sealed class PcapRuntime : IBridgeRuntime
         return Task.CompletedTask;
     }
 
+    public Task<T> RunOnWorker<T>(int worker, Func<DataPath, T> action, CancellationToken cancellationToken = default) =>
+        Task.FromResult(action(_workers[worker]));
+
     private sealed class CountingTransmitter : ITransmitter
     {
         public long[] Sent { get; } = new long[8];

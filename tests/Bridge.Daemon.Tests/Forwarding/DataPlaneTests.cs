@@ -86,6 +86,7 @@ public sealed class DataPlaneTests : IDisposable
         var threads = new System.Collections.Concurrent.ConcurrentBag<string>();
         await plane.RunOnWorkers(_ => threads.Add(Thread.CurrentThread.Name ?? "")).WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(["bridge-worker-0", "bridge-worker-1"], threads.Order());
+        Assert.Equal("bridge-worker-1", await plane.RunOnWorker(1, dp => Thread.CurrentThread.Name + (dp.WorkerIndex == 1 ? "" : "?")));
 
         plane.CheckHealth(out _);
         Thread.Sleep(300);
