@@ -1,29 +1,150 @@
+using Bridge.Daemon.Forwarding;
+using Bridge.Io.AfPacket;
+using Bridge.Io.Pcap;
+using Bridge.Daemon.Hosting;
 using Bridge.Daemon.Replay;
+using Bridge.Daemon.Runtime;
+using Bridge.Pipeline.Config;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace Bridge.Daemon;
 
 public static class Program
 {
-    public static int Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "replay")
-        {
             return ReplayCommand.Run(args.AsSpan(1).ToArray(), Console.Out, Console.Error);
-        }
         if (args.Length > 0 && args[0] is "-h" or "--help" or "help")
         {
             Console.Out.Write(Usage);
             return 0;
         }
-        Console.Error.Write(Usage);
-        Console.Error.WriteLine();
-        Console.Error.WriteLine("No interfaces to bind yet: the live data path is started by 'scripts/lab up' (network-namespace lab)");
-        Console.Error.WriteLine("or, offline, with 'bridged replay'. See README.md.");
-        return 2;
+        if (BadArgument(args) is { } bad)
+        {
+            Console.Error.WriteLine($"bridged: {bad}");
+            Console.Error.Write(Usage);
+            return 2;
+        }
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            // appsettings.json beside the binary, never from whatever directory bridged was started in.
+            ContentRootPath = AppContext.BaseDirectory,
+            ApplicationName = "bridged",
+        });
+        builder.Configuration.AddCommandLine(args, SwitchMappings);
+        builder.Services.AddSystemd();
+        // AddSystemd registers the notifier only under systemd; ours talk to it either way (IsEnabled tells).
+        builder.Services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
+        if (!SystemdHelpers.IsSystemdService())
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+            // stdout carries only the ready line, so scripts can wait for it.
+            builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        }
+
+        var section = builder.Configuration.GetSection("Bridge");
+        string configPath = section["Config"] ?? DefaultConfigPath();
+        BridgeConfig config;
+        try
+        {
+            config = BridgeConfig.Load(configPath);
+        }
+        catch (ConfigException e)
+        {
+            Console.Error.WriteLine($"bridged: {e.Message}");
+            return 1;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"bridged: cannot read the configuration {configPath}: {e.Message}");
+            Console.Error.WriteLine("bridged: give one with --config FILE; to try Bridge without NICs, run 'scripts/lab up' from a checkout (README.md).");
+            return 1;
+        }
+        var options = new DataPlaneOptions
+        {
+            Workers = section.GetValue("Workers", 0),
+            FlowTableSize = section.GetValue("FlowTableSize", 65536),
+            AfPacket = section.GetSection("AfPacket").Get<AfPacketOptions>() ?? new AfPacketOptions(),
+            Pcap = section.GetSection("Pcap").Get<PcapPortOptions>() ?? new PcapPortOptions(),
+        };
+        if (options.Workers < 0 || options.FlowTableSize < 1024)
+        {
+            Console.Error.WriteLine("bridged: Workers must be 0 (one per processor) or more, FlowTableSize at least 1024");
+            return 2;
+        }
+
+        builder.Services.AddSingleton(sp => new DataPlane(config, configPath, options, sp.GetRequiredService<ILogger<DataPlane>>()));
+        builder.Services.AddSingleton<IBridgeRuntime>(sp => sp.GetRequiredService<DataPlane>());
+        builder.Services.AddHostedService<DataPlaneService>();
+        builder.Services.AddHostedService<HangupReloadService>();
+        builder.Services.AddHostedService<WatchdogService>();
+
+        using var host = builder.Build();
+        try
+        {
+            await host.StartAsync().ConfigureAwait(false);
+        }
+        catch (DataPlaneStartException e)
+        {
+            Console.Error.WriteLine($"bridged: {e.Message}");
+            return 1;
+        }
+        Console.Out.WriteLine($"bridged: ready: {host.Services.GetRequiredService<DataPlane>().Describe()}");
+        Console.Out.Flush();
+        await host.WaitForShutdownAsync().ConfigureAwait(false);
+        return 0;
+    }
+
+    private static readonly Dictionary<string, string> SwitchMappings = new()
+    {
+        ["--config"] = "Bridge:Config",
+        ["--workers"] = "Bridge:Workers",
+        ["--admin-socket"] = "Bridge:AdminSocket",
+    };
+
+    private static string? BadArgument(string[] args)
+    {
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            string name = a.Contains('=') ? a[..a.IndexOf('=')] : a;
+            if (!SwitchMappings.ContainsKey(name))
+                return $"unknown argument '{a}'";
+            if (!a.Contains('=') && ++i >= args.Length)
+                return $"{a} needs a value";
+        }
+        return null;
+    }
+
+    // systemd's ConfigurationDirectory= says where /etc/bridge is; otherwise the FHS place.
+    private static string DefaultConfigPath()
+    {
+        string? dir = Environment.GetEnvironmentVariable("CONFIGURATION_DIRECTORY");
+        return Path.Combine(string.IsNullOrEmpty(dir) ? "/etc/bridge" : dir.Split(':')[0], "bridge.conf");
     }
 
     private const string Usage = """
         Usage:
+          bridged [--config FILE] [--workers N] [--admin-socket PATH]
+              Bridges the interfaces named in FILE (default /etc/bridge/bridge.conf, or
+              $CONFIGURATION_DIRECTORY/bridge.conf under systemd) with N workers (default: one per
+              processor). Prints 'bridged: ready: ...' on stdout once forwarding; logs go to stderr.
+              SIGHUP re-reads FILE (a bad file changes nothing), SIGTERM drains and exits.
+              Settings can also come from environment variables (Bridge__Workers=2).
+              To try it without NICs: scripts/lab up (network-namespace lab, see README.md).
+
           bridged replay --config FILE --inside IN.pcap [--outside OUT.pcap] --write-dir DIR [--trace N]
               Runs the whole pipeline over the frames of IN.pcap (arriving on INSIDE) and OUT.pcap
               (arriving on OUTSIDE), merged by timestamp. Writes what each side transmits to

@@ -73,6 +73,22 @@ public static unsafe class NicSetup
         }
     }
 
+    /// <summary>Sets the device MTU (the configured <c>mtu</c> of the nameifs it carries).</summary>
+    public static void SetMtu(string device, int mtu)
+    {
+        int fd = OpenControlSocket(device);
+        try
+        {
+            var req = Native.IfReq.For(device);
+            req.IntValue = mtu;
+            Ioctl(fd, device, Native.SIOCSIFMTU, &req, $"set MTU {mtu}");
+        }
+        finally
+        {
+            Native.close(fd);
+        }
+    }
+
     public static NicOffloads ReadOffloads(string device)
     {
         int fd = OpenControlSocket(device);

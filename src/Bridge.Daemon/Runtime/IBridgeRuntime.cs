@@ -28,6 +28,13 @@ public interface IBridgeRuntime
     /// <summary>Physical ports with their driver state, in port order (<see cref="RuntimeSnapshot.Devices"/>).</summary>
     IReadOnlyList<PortStatus> Ports { get; }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> on every worker's own thread between two receive batches and
+    /// completes when all have run it. Anything that changes or must read a worker's flow table
+    /// consistently (clear conn, a flow snapshot) goes through here: the tables have no locks.
+    /// </summary>
+    Task RunOnWorkers(Action<DataPath> action, CancellationToken cancellationToken = default);
+
     /// <summary>Re-reads <see cref="ConfigPath"/> and installs it (SIGHUP does the same). A bad file changes nothing.</summary>
     ReloadResult Reload();
 

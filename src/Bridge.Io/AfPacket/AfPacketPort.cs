@@ -253,6 +253,9 @@ public sealed unsafe class AfPacketPort : IFramePort
         var first = (Native.Tpacket2Hdr*)_slots[_nextSlot];
         if ((Volatile.Read(ref first->Status) & Native.TP_STATUS_USER) == 0)
         {
+            // A zero timeout is a worker polling its own set of descriptors: no syscall here.
+            if (timeoutMs == 0)
+                return 0;
             WaitReadable(timeoutMs);
             if ((Volatile.Read(ref first->Status) & Native.TP_STATUS_USER) == 0)
                 return 0;
@@ -287,6 +290,8 @@ public sealed unsafe class AfPacketPort : IFramePort
         var block = (Native.TpacketBlockDesc*)_slots[_nextSlot];
         if ((Volatile.Read(ref block->BlockStatus) & Native.TP_STATUS_USER) == 0)
         {
+            if (timeoutMs == 0)
+                return 0;
             WaitReadable(timeoutMs);
             if ((Volatile.Read(ref block->BlockStatus) & Native.TP_STATUS_USER) == 0)
                 return 0;
@@ -353,12 +358,17 @@ public sealed unsafe class AfPacketPort : IFramePort
         if (rc <= 0)
             return;
         if ((pfd.REvents & (Native.POLLERR | Native.POLLHUP)) != 0)
-        {
-            // The kernel reports ENETDOWN through sk_err when the device goes down; reading
-            // SO_ERROR clears it so the next poll waits again instead of spinning.
-            ClearSocketError();
-            _link.Invalidate();
-        }
+            OnWaitError();
+    }
+
+    public int WaitFd => _fd;
+
+    public void OnWaitError()
+    {
+        // The kernel reports ENETDOWN through sk_err when the device goes down; reading
+        // SO_ERROR clears it so the next poll waits again instead of spinning.
+        ClearSocketError();
+        _link.Invalidate();
     }
 
     private int ClearSocketError()

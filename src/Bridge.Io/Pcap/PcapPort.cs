@@ -177,6 +177,43 @@ public sealed unsafe class PcapPort : IFramePort
         // pcap_sendpacket already put every frame on the wire.
     }
 
+    public int WaitFd => _selectableFd;
+
+    public void OnWaitError() => _link.Invalidate();
+
+    /// <summary>
+    /// Opens <paramref name="workers"/> libpcap handles on <paramref name="device"/> that share its
+    /// traffic by flow hash, like <see cref="AfPacketPort.OpenFanout"/>: libpcap reads through an
+    /// AF_PACKET socket, so the fanout option is set on that socket after libpcap has bound it.
+    /// Element i is fanout member i.
+    /// </summary>
+    public static PcapPort[] OpenFanout(string device, int fanoutGroupId, int workers, PcapPortOptions? options = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        var ports = new PcapPort[workers];
+        int opened = 0;
+        try
+        {
+            for (; opened < workers; opened++)
+            {
+                ports[opened] = Open(device, options);
+                int fanout = (fanoutGroupId & 0xFFFF) | (Native.PACKET_FANOUT_HASH << 16);
+                if (Native.setsockopt(ports[opened]._selectableFd, Native.SOL_PACKET, Native.PACKET_FANOUT, &fanout, sizeof(int)) != 0)
+                {
+                    opened++;
+                    throw new IOException($"libpcap port on {device}: PACKET_FANOUT group {fanoutGroupId} failed: {Native.ErrorText(Native.Errno)}");
+                }
+            }
+            return ports;
+        }
+        catch
+        {
+            for (int i = 0; i < opened; i++)
+                ports[i].Dispose();
+            throw;
+        }
+    }
+
     public void Dispose()
     {
         if (_disposed)

@@ -231,6 +231,10 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
         {
             sb.Append(" mtu ").Append(i.Mtu.ToString(CultureInfo.InvariantCulture)).Append('\n');
         }
+        if (i.Driver != PortDriver.AfPacket)
+        {
+            sb.Append(" port-driver ").Append(ConfigText.DriverKeyword(i.Driver)).Append('\n');
+        }
         if (i.Shutdown)
         {
             sb.Append(" shutdown\n");

@@ -3,12 +3,22 @@ using Bridge.Packets;
 namespace Bridge.Pipeline.Config;
 
 /// <summary>One <c>interface</c> block. <paramref name="Vlan"/> 0 means untagged.</summary>
-public sealed record InterfaceConfig(string Device, string? SubInterface, string? NameIf, ushort Vlan, int BridgeGroup, bool Shutdown, int Mtu)
+public sealed record InterfaceConfig(string Device, string? SubInterface, string? NameIf, ushort Vlan, int BridgeGroup, bool Shutdown, int Mtu,
+    PortDriver Driver = PortDriver.AfPacket)
 {
     public const int DefaultMtu = 1500;
 
     /// <summary>The name as typed after <c>interface</c>: <c>eth1</c> or <c>eth1.1577</c>.</summary>
     public string Name => SubInterface is null ? Device : Device + "." + SubInterface;
+}
+
+/// <summary>How the daemon reads and writes a device (<c>port-driver</c>, not an FTD command: FTD owns its NICs).</summary>
+public enum PortDriver
+{
+    /// <summary>AF_PACKET ring with fanout: the fast path.</summary>
+    AfPacket,
+    /// <summary>libpcap: portable, slower.</summary>
+    Pcap,
 }
 
 public sealed record TimeoutConfig(TimeSpan Conn, TimeSpan Udp, TimeSpan Icmp, TimeSpan TcpHalfClosed)

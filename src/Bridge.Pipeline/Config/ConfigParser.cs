@@ -39,10 +39,13 @@ internal sealed class ConfigParser
         public int BridgeGroup;
         public bool Shutdown;
         public int Mtu = InterfaceConfig.DefaultMtu;
+        public PortDriver Driver;
+        public SourcePos DriverPos;
+        public bool DriverSet;
 
         public string Name => Sub is null ? Device : Device + "." + Sub;
 
-        public InterfaceConfig Build() => new(Device, Sub, NameIf, Vlan, BridgeGroup, Shutdown, Mtu);
+        public InterfaceConfig Build() => new(Device, Sub, NameIf, Vlan, BridgeGroup, Shutdown, Mtu, Driver);
     }
 
     private sealed class ObjectDraft(string name, SourcePos header)
@@ -393,6 +396,17 @@ internal sealed class ConfigParser
             case "mtu":
                 d.Mtu = Int(Next("MTU"), 64, 9216, "mtu");
                 break;
+            case "port-driver":
+                var dt = Next("port driver");
+                d.Driver = dt.Text switch
+                {
+                    "afpacket" => PortDriver.AfPacket,
+                    "pcap" => PortDriver.Pcap,
+                    _ => throw Fail(dt, $"port-driver must be afpacket or pcap, found '{dt.Text}'"),
+                };
+                d.DriverPos = Pos(dt);
+                d.DriverSet = true;
+                break;
             default:
                 throw Fail(t, $"unknown interface sub-command '{t.Text}'");
         }
@@ -414,6 +428,12 @@ internal sealed class ConfigParser
             if (d.NameIf is not null && other.NameIf == d.NameIf)
             {
                 throw FailAt(d.NameIfPos, $"nameif '{d.NameIf}' is already used by interface {other.Name}");
+            }
+            if (other.Device == d.Device && other.Driver != d.Driver && (d.DriverSet || other.DriverSet))
+            {
+                // One socket reads the whole device, whatever VLANs its sub-interfaces carry.
+                var pos = d.DriverSet ? d.DriverPos : d.Header;
+                throw FailAt(pos, $"device {d.Device} uses port-driver {ConfigText.DriverKeyword(other.Driver)} on interface {other.Name}; all interfaces of a device share one driver");
             }
             if (other.Device == d.Device && other.Vlan == d.Vlan)
             {

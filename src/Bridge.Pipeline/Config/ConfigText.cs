@@ -12,6 +12,8 @@ namespace Bridge.Pipeline.Config;
 /// </summary>
 public static class ConfigText
 {
+    public static string DriverKeyword(PortDriver d) => d == PortDriver.Pcap ? "pcap" : "afpacket";
+
     public static string V4Mask(int prefix)
     {
         uint m = prefix == 0 ? 0 : uint.MaxValue << (32 - prefix);

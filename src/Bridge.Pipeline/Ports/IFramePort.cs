@@ -34,4 +34,15 @@ public interface IFramePort : IDisposable
 
     /// <summary>Pushes queued frames to the wire (end of a batch).</summary>
     void Flush();
+
+    /// <summary>
+    /// A descriptor that polls readable when frames wait, so one worker can sleep on all its ports
+    /// at once and then call <see cref="Receive"/> with a zero timeout; -1 when there is none.
+    /// </summary>
+    int WaitFd => -1;
+
+    /// <summary>Called by such a poll when <see cref="WaitFd"/> reported an error (the link went down).</summary>
+    void OnWaitError()
+    {
+    }
 }

@@ -16,6 +16,8 @@ public class ConfigErrorTests
     [InlineData("interface eth2\n mtu 10000", 8, 6, "mtu must be a number from 64 to 9216")]
     [InlineData("interface eth2\n nameif inside", 8, 9, "nameif 'inside' is already used by interface eth1")]
     [InlineData("interface eth1.7\n vlan 7\ninterface eth1.8\n vlan 7", 10, 7, "device eth1 vlan 7 is already used")]
+    [InlineData("interface eth2\n port-driver dpdk", 8, 14, "port-driver must be afpacket or pcap")]
+    [InlineData("interface eth1.7\n vlan 7\n port-driver pcap", 9, 14, "device eth1 uses port-driver afpacket on interface eth1")]
     [InlineData("interface eth2\n speed 100", 8, 2, "unknown interface sub-command 'speed'")]
     [InlineData("access-list A extended permit ip any object X", 7, 45, "network object 'X' is not defined")]
     [InlineData("access-list A extended permit ip 10.0.0.1 255.255.255.0 any", 7, 34, "do not pair")]

@@ -34,6 +34,10 @@ internal static class ConfigGenerator
             {
                 sb.Append(" mtu ").Append(r.Next(64, 9217)).Append('\n');
             }
+            if (r.Next(3) == 0)
+            {
+                sb.Append(" port-driver ").Append(r.Next(2) == 0 ? "pcap" : "afpacket").Append('\n');
+            }
             if (r.Next(4) == 0)
             {
                 sb.Append(" shutdown\n");

@@ -34,13 +34,14 @@ public class ConfigParserTests
              nameif OUTSIDE
              bridge-group 1
              mtu 9000
+             port-driver pcap
              shutdown
             interface eth3
              vlan 20
             """);
         Assert.Equal("fw-1", c.Hostname);
         Assert.Equal(new InterfaceConfig("eth1", "1577", "INSIDE", 1577, 1, false, 1500), c.Interfaces[0]);
-        Assert.Equal(new InterfaceConfig("eth2", null, "OUTSIDE", 0, 1, true, 9000), c.Interfaces[1]);
+        Assert.Equal(new InterfaceConfig("eth2", null, "OUTSIDE", 0, 1, true, 9000, PortDriver.Pcap), c.Interfaces[1]);
         Assert.Equal(new InterfaceConfig("eth3", null, null, 20, 0, false, 1500), c.Interfaces[2]);
         Assert.Same(c.Interfaces[1], c.FindByNameIf("OUTSIDE"));
         Assert.Null(c.FindByNameIf("outside"));

@@ -1,0 +1,177 @@
+using System.Collections.Concurrent;
+using Bridge.Io;
+using Bridge.Pipeline.Core;
+using Bridge.Pipeline.Ports;
+
+namespace Bridge.Daemon.Forwarding;
+
+/// <summary>
+/// One data-plane thread. It owns fanout member i of every port, its <see cref="DataPath"/> (flow
+/// shard, counters) and nothing else: receive a batch from each port, run every frame through the
+/// pipeline in place, flush the transmit batches, and sleep in one poll on all ports when idle.
+/// The control plane talks to it only through snapshot swaps and <see cref="Post"/>.
+/// </summary>
+internal sealed class Worker : IRxHandler, ITransmitter
+{
+    // Idle poll period: bounds the latency of stop requests, posted work and the heartbeat.
+    private const int IdlePollMs = 100;
+    private const long SweepIntervalNs = 100_000_000;
+
+    private readonly IFramePort[] _ports;
+    private readonly ConcurrentQueue<PostedWork> _posted = new();
+    private readonly Thread _thread;
+    private volatile bool _stopping;
+    private int _rxPort;
+    private long _nowNs;
+    private long _heartbeat;
+
+    public Worker(int index, IFramePort[] ports, Func<ITransmitter, DataPath> createDataPath)
+    {
+        Index = index;
+        _ports = ports;
+        DataPath = createDataPath(this);
+        _thread = new Thread(Run) { Name = $"bridge-worker-{index}", IsBackground = true };
+    }
+
+    public int Index { get; }
+
+    public DataPath DataPath { get; }
+
+    /// <summary>This worker's member of each physical port, in port order.</summary>
+    public IReadOnlyList<IFramePort> Ports => _ports;
+
+    /// <summary>Advances on every loop turn (at least every 100 ms): the watchdog's proof of life.</summary>
+    public long Heartbeat => Volatile.Read(ref _heartbeat);
+
+    /// <summary>Exceptions caught while processing a frame (the frame is lost, the worker goes on).</summary>
+    public long FrameFaults => Volatile.Read(ref _frameFaults);
+    private long _frameFaults;
+
+    /// <summary>The last such exception, for the log (read by the control plane).</summary>
+    public Exception? LastFault { get; private set; }
+
+    /// <summary>Set when the loop itself ended on an exception: the worker is dead.</summary>
+    public Exception? Fatal { get; private set; }
+
+    public bool IsAlive => _thread.IsAlive;
+
+    public void Start() => _thread.Start();
+
+    /// <summary>Asks the loop to finish its batch, flush and return; waits up to <paramref name="timeout"/>.</summary>
+    public bool Stop(TimeSpan timeout)
+    {
+        _stopping = true;
+        return !_thread.IsAlive || _thread.Join(timeout);
+    }
+
+    /// <summary>Queues work to run on this worker's thread between batches.</summary>
+    public Task Post(Action<DataPath> action, CancellationToken cancellationToken)
+    {
+        var work = new PostedWork(action, cancellationToken);
+        if (!_thread.IsAlive)
+        {
+            // Not started yet or already stopped: nothing runs concurrently, so run it here.
+            work.Run(DataPath);
+        }
+        else
+        {
+            _posted.Enqueue(work);
+        }
+        return work.Completion.Task;
+    }
+
+    private void Run()
+    {
+        var waiter = new PortWaiter(_ports);
+        long nextSweepNs = 0;
+        try
+        {
+            while (!_stopping)
+            {
+                _nowNs = UnixClock.NowNs();
+                int received = 0;
+                for (int p = 0; p < _ports.Length; p++)
+                {
+                    _rxPort = p;
+                    int n = _ports[p].Receive(this, 0);
+                    if (n > 0)
+                        received += n;
+                }
+                for (int p = 0; p < _ports.Length; p++)
+                    _ports[p].Flush();
+
+                _heartbeat++;
+                if (_nowNs >= nextSweepNs)
+                {
+                    // A tenth of the table per 100 ms: every flow is looked at once a second.
+                    DataPath.Sweep(_nowNs, DataPath.Flows.Capacity / 10 + 1);
+                    nextSweepNs = _nowNs + SweepIntervalNs;
+                }
+                if (!_posted.IsEmpty)
+                    RunPosted();
+                if (received == 0)
+                    waiter.Wait(IdlePollMs);
+            }
+        }
+        catch (Exception e)
+        {
+            Fatal = e;
+        }
+        finally
+        {
+            foreach (var port in _ports)
+                port.Flush();
+            RunPosted();
+        }
+    }
+
+    private void RunPosted()
+    {
+        while (_posted.TryDequeue(out var work))
+            work.Run(DataPath);
+    }
+
+    public void OnFrame(Span<byte> frame, long timestampNs)
+    {
+        try
+        {
+            DataPath.Process(frame, _rxPort, _nowNs);
+        }
+        catch (Exception e)
+        {
+            // A bug must cost one frame, not the bridge: count it, keep the worker running.
+            _frameFaults++;
+            LastFault = e;
+        }
+    }
+
+    public void Transmit(int physPort, ReadOnlySpan<byte> frame)
+    {
+        _ports[physPort].Send(frame);
+    }
+
+    public bool IsLinkUp(int physPort) => _ports[physPort].LinkUp;
+
+    private sealed class PostedWork(Action<DataPath> action, CancellationToken cancellationToken)
+    {
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Run(DataPath dataPath)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                Completion.TrySetCanceled(cancellationToken);
+                return;
+            }
+            try
+            {
+                action(dataPath);
+                Completion.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                Completion.TrySetException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using Bridge.Daemon.Forwarding;
+using Bridge.Io;
+using Bridge.Pipeline.Config;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Bridge.Daemon.Tests.Forwarding;
+
+/// <summary>The data plane's control side: start refusals, reload rules and worker hand-offs, on real veths in a namespace.</summary>
+public sealed class DataPlaneTests : IDisposable
+{
+    private const string TwoPorts = """
+        interface dp-in
+         nameif INSIDE
+         bridge-group 1
+        !
+        interface dp-out
+         nameif OUTSIDE
+         bridge-group 1
+        !
+        access-list ALLOW extended permit ip any any
+        access-group ALLOW global
+        """;
+
+    private readonly string _ns = $"bdt-{Guid.NewGuid().ToString("N")[..6]}";
+    private readonly string _dir = Directory.CreateTempSubdirectory("bdt-").FullName;
+
+    public DataPlaneTests()
+    {
+        Run("ip", "netns", "add", _ns);
+        Run("ip", "netns", "exec", _ns, "ip", "link", "add", "dp-in", "type", "veth", "peer", "name", "dp-in-peer");
+        Run("ip", "netns", "exec", _ns, "ip", "link", "add", "dp-out", "type", "veth", "peer", "name", "dp-out-peer");
+        foreach (var dev in new[] { "dp-in-peer", "dp-out-peer" })
+            Run("ip", "netns", "exec", _ns, "ip", "link", "set", dev, "up");
+    }
+
+    public void Dispose()
+    {
+        Run("ip", "netns", "del", _ns);
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private DataPlane Create(string text, int workers = 2)
+    {
+        string path = Path.Combine(_dir, "bridge.conf");
+        File.WriteAllText(path, text);
+        return new DataPlane(BridgeConfig.Load(path), path, new DataPlaneOptions { Workers = workers, FlowTableSize = 4096 },
+            NullLogger<DataPlane>.Instance);
+    }
+
+    private void StartInNamespace(DataPlane plane)
+    {
+        using (NetworkNamespace.Enter(_ns))
+            plane.Start();
+    }
+
+    [Fact]
+    public void Start_without_any_nameif_says_how_to_start_the_lab()
+    {
+        using var plane = Create("hostname fw\n");
+        var e = Assert.Throws<DataPlaneStartException>(plane.Start);
+        Assert.Contains("nothing to bridge", e.Message);
+        Assert.Contains("scripts/lab up", e.Message);
+    }
+
+    [Fact]
+    public void Start_on_a_missing_device_names_it()
+    {
+        using var plane = Create(TwoPorts.Replace("dp-out", "dp-nosuch"));
+        var e = Assert.Throws<DataPlaneStartException>(() => StartInNamespace(plane));
+        Assert.Contains("dp-nosuch", e.Message);
+    }
+
+    [Fact]
+    public async Task Start_prepares_the_nics_and_every_worker_turns_and_runs_posted_work_on_its_own_thread()
+    {
+        using var plane = Create(TwoPorts);
+        StartInNamespace(plane);
+        string flags = Run("ip", "netns", "exec", _ns, "ip", "link", "show", "dp-in");
+        Assert.Contains("PROMISC", flags);
+        Assert.Contains(",UP", flags);
+        Assert.Equal(2, plane.Workers.Count);
+        Assert.Equal(2, plane.Ports.Count);
+        Assert.All(plane.Ports, p => Assert.Equal(2, p.Members));
+
+        var threads = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await plane.RunOnWorkers(_ => threads.Add(Thread.CurrentThread.Name ?? "")).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(["bridge-worker-0", "bridge-worker-1"], threads.Order());
+
+        plane.CheckHealth(out _);
+        Thread.Sleep(300);
+        Assert.True(plane.CheckHealth(out string problem), problem);
+        plane.Stop();
+        Assert.False(plane.CheckHealth(out problem));
+        Assert.Contains("Interface INSIDE", plane.StoppedReport);
+    }
+
+    [Fact]
+    public void Reload_of_a_bad_file_keeps_the_running_config_and_names_file_and_line()
+    {
+        using var plane = Create(TwoPorts);
+        var before = plane.Snapshot;
+        File.WriteAllText(plane.ConfigPath, TwoPorts + "\naccess-list ALLOW extended permit ip any nowhere\n");
+        var result = plane.Reload();
+        Assert.False(result.Applied);
+        Assert.Contains($"{plane.ConfigPath}:11:", result.Message);
+        Assert.Contains("unchanged", result.Message);
+        Assert.Same(before, plane.Snapshot);
+    }
+
+    [Fact]
+    public void Reload_swaps_a_changed_access_list_into_running_workers_and_refuses_a_device_change()
+    {
+        using var plane = Create(TwoPorts);
+        StartInNamespace(plane);
+        File.WriteAllText(plane.ConfigPath, TwoPorts.Replace("permit ip any any", "deny ip any any"));
+        var applied = plane.Reload();
+        Assert.True(applied.Applied, applied.Message);
+        Assert.All(plane.Workers, w => Assert.Same(plane.Snapshot, w.Snapshot));
+        Assert.Contains("deny ip any any", plane.Snapshot.Config.ToText("access-list"));
+
+        var before = plane.Snapshot;
+        File.WriteAllText(plane.ConfigPath, TwoPorts.Replace("dp-out", "dp-other"));
+        var refused = plane.Reload();
+        Assert.False(refused.Applied);
+        Assert.Contains("restart bridged", refused.Message);
+        Assert.Same(before, plane.Snapshot);
+        plane.Stop();
+    }
+
+    private static string Run(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        string stdout = p.StandardOutput.ReadToEnd();
+        string stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return p.ExitCode == 0 ? stdout : throw new InvalidOperationException($"{file} {string.Join(' ', args)}: {stderr}");
+    }
+}

@@ -1,0 +1,17 @@
+namespace Bridge.EndToEnd.Tests;
+
+public sealed class AccessListTests
+{
+    [Fact]
+    public void A_deny_rule_stops_the_ping_and_acl_drop_counts_it()
+    {
+        using var lab = LiveLab.Up(config: LabConfigs.WithFirstRule(
+            "access-list CSM_FW_ACL_ advanced deny icmp 192.168.103.0 255.255.255.0 any rule-id 268436490"));
+        var ping = lab.Ping(count: 4);
+        Assert.NotEqual(0, ping.ExitCode);
+        Assert.Contains("4 packets transmitted, 0 received", ping.Stdout);
+
+        string log = lab.Down();
+        Assert.True(LabConfigs.AspDrop(log, "acl-drop") >= 4, log);
+    }
+}
