@@ -1,10 +1,8 @@
 #!/usr/bin/python3
 """Turns the raw counter samples of scripts/bench-forward into the table and the JSON file.
 
-Each results line holds: name, driver, workers, frame, flows, then four samples "value start end"
-(gen0 tx_packets and sink0 rx_packets before and after the window; start/end are the wall clock
-just before and after the read), then the probe receiver's JSON. A rate is the counter delta over
-the time between the midpoints of its two reads.
+Each results line holds, tab-separated: name, driver, workers, frame, flows, the JSON of
+counters.py (offered and delivered packets over one window) and the JSON of the probe receiver.
 """
 import argparse
 import json
@@ -13,25 +11,18 @@ import platform
 import sys
 
 
-def rate(before, after):
-    v0, a0, b0 = before.split()
-    v1, a1, b1 = after.split()
-    t0 = (float(a0) + float(b0)) / 2
-    t1 = (float(a1) + float(b1)) / 2
-    return (int(v1) - int(v0)) / (t1 - t0)
-
-
 def read_rows(path):
     rows = []
     with open(path) as f:
         for line in f:
             fields = line.rstrip("\n").split("\t")
-            if len(fields) < 9:
+            if len(fields) < 6:
                 continue
-            name, driver, workers, frame, flows, g0, g1, s0, s1 = fields[:9]
-            probe = json.loads(fields[9]) if len(fields) > 9 and fields[9].strip() else {}
-            offered = rate(g0, g1)
-            delivered = rate(s0, s1)
+            name, driver, workers, frame, flows, counts = fields[:6]
+            counts = json.loads(counts)
+            probe = json.loads(fields[6]) if len(fields) > 6 and fields[6].strip() else {}
+            offered = counts["offered"] / counts["seconds"]
+            delivered = counts["delivered"] / counts["seconds"]
             # In-flight frames at the window edges can make delivered exceed offered by a hair.
             loss = max(0.0, 1.0 - delivered / offered) if offered > 0 else None
             rows.append({
