@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """Reads the generator's tx counter and the sink's rx counter over one measurement window for
-scripts/bench-forward, and prints {"offered", "delivered", "seconds"} as one JSON line.
+scripts/bench-forward, and prints {"offered", "delivered", "gen_dropped", "seconds"} as one JSON line. gen_dropped is gen0's
+tx drop counter: frames the veth could not hand to the DUT's port (its backlog was full), which
+never count as offered.
 
 Both counters live in different network namespaces. /proc/net/dev shows the namespace of the
 process that opens it, so this process joins each namespace once (setns) to open its file, then
@@ -15,7 +17,7 @@ import sys
 import time
 
 CLONE_NEWNET = 0x40000000
-RX_PACKETS, TX_PACKETS = 1, 9  # columns after "dev:" in /proc/net/dev
+RX_PACKETS, TX_PACKETS, TX_DROP = 1, 9, 11  # columns after "dev:" in /proc/net/dev
 
 
 def open_in_namespace(libc, namespace):
@@ -51,13 +53,14 @@ def main():
 
     def sample():
         t = time.monotonic()
-        return t, read_counter(gen_fd, gen_dev, TX_PACKETS), read_counter(sink_fd, sink_dev, RX_PACKETS)
+        return (t, read_counter(gen_fd, gen_dev, TX_PACKETS), read_counter(sink_fd, sink_dev, RX_PACKETS),
+                read_counter(gen_fd, gen_dev, TX_DROP))
 
     time.sleep(args.warmup)
-    t0, g0, s0 = sample()
+    t0, g0, s0, d0 = sample()
     time.sleep(args.window)
-    t1, g1, s1 = sample()
-    print(json.dumps({"offered": g1 - g0, "delivered": s1 - s0, "seconds": round(t1 - t0, 6)}))
+    t1, g1, s1, d1 = sample()
+    print(json.dumps({"offered": g1 - g0, "delivered": s1 - s0, "gen_dropped": d1 - d0, "seconds": round(t1 - t0, 6)}))
     return 0
 
 

@@ -36,6 +36,7 @@ def read_rows(path):
                 "loss": None if loss is None else round(loss, 4),
                 "p50_us": probe.get("p50_us"),
                 "p99_us": probe.get("p99_us"),
+                "gen_dropped_pps": round(counts.get("gen_dropped", 0) / counts["seconds"]),
                 "probes_received": probe.get("received", 0),
                 "probes_sent": probe.get("expected", 0),
             })
