@@ -1,3 +1,4 @@
+using Bridge.Daemon.Admin;
 using Bridge.Daemon.Forwarding;
 using Bridge.Io.AfPacket;
 using Bridge.Io.Pcap;
@@ -90,6 +91,8 @@ public static class Program
         builder.Services.AddHostedService<DataPlaneService>();
         builder.Services.AddHostedService<HangupReloadService>();
         builder.Services.AddHostedService<WatchdogService>();
+        // After the data plane: the socket answers only once there is a bridge to ask about.
+        builder.Services.AddAdminSocket();
 
         using var host = builder.Build();
         try
@@ -101,6 +104,11 @@ public static class Program
             Console.Error.WriteLine($"bridged: {e.Message}");
             return 1;
         }
+        // READY=1 here, not only from SystemdLifetime: that lifetime is installed only when .NET
+        // recognises its parent as systemd, and readiness must not depend on that guess.
+        var notifier = host.Services.GetRequiredService<ISystemdNotifier>();
+        if (notifier.IsEnabled)
+            notifier.Notify(ServiceState.Ready);
         Console.Out.WriteLine($"bridged: ready: {host.Services.GetRequiredService<DataPlane>().Describe()}");
         Console.Out.Flush();
         await host.WaitForShutdownAsync().ConfigureAwait(false);

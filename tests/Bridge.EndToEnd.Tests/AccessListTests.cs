@@ -11,6 +11,12 @@ public sealed class AccessListTests
         Assert.NotEqual(0, ping.ExitCode);
         Assert.Contains("4 packets transmitted, 0 received", ping.Stdout);
 
+        // Live, through bridgectl on the admin socket, as an engineer would look.
+        var live = lab.Cli("show asp drop").EnsureSuccess();
+        Assert.True(LabConfigs.AspDrop(live.Stdout, "acl-drop") >= 4, live.Stdout);
+        var acl = lab.Cli("show access-list").EnsureSuccess().Stdout;
+        Assert.Matches(@"rule-id 268436490 \(hitcnt=[1-9]", acl);
+
         string log = lab.Down();
         Assert.True(LabConfigs.AspDrop(log, "acl-drop") >= 4, log);
     }

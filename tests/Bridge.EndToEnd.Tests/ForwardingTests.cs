@@ -19,16 +19,18 @@ public sealed class ForwardingTests
     {
         using var lab = LiveLab.Up();
         string[] inside, outside;
+        string summaries;
         using (var inCap = new WireCapture(lab, "bridge", "veth-in", "icmp or (vlan and icmp)"))
         using (var outCap = new WireCapture(lab, "bridge", "veth-out", "icmp or (vlan and icmp)"))
         {
             lab.Ping().EnsureSuccess();
             inside = inCap.Stop();
             outside = outCap.Stop();
+            summaries = inCap.Summary + " / " + outCap.Summary;
         }
 
         // Requests arrive from A tagged; replies leave the bridge re-tagged with the same VLAN.
-        string seen = "inside:\n" + string.Join('\n', inside) + "\noutside:\n" + string.Join('\n', outside);
+        string seen = summaries + "\ninside:\n" + string.Join('\n', inside) + "\noutside:\n" + string.Join('\n', outside);
         Assert.True(4 == inside.Count(l => l.Contains("ICMP echo request", StringComparison.Ordinal)), seen);
         Assert.True(4 == inside.Count(l => l.Contains("ICMP echo reply", StringComparison.Ordinal)), seen);
         Assert.All(inside, l => Assert.Contains("vlan 1577", l));

@@ -15,7 +15,7 @@ public sealed class WireCapture : IDisposable
         _lab = lab;
         _host = host;
         _file = $"/tmp/{lab.Prefix}{device}-{Guid.NewGuid().ToString("N")[..6]}.pcap";
-        _tcpdump = lab.Start(host, ["tcpdump", "-i", device, "-nn", "-U", "-s", "256", "-w", _file, .. filter.Split(' ')]);
+        _tcpdump = lab.Start(host, ["tcpdump", "-i", device, "-nn", "-U", "--immediate-mode", "-s", "256", "-w", _file, .. filter.Split(' ')]);
         // tcpdump says "listening on" once its socket is bound: frames after that are seen.
         long deadline = Environment.TickCount64 + 10_000;
         string line;
@@ -37,9 +37,13 @@ public sealed class WireCapture : IDisposable
             if (!_tcpdump.WaitForExit(5000))
                 _tcpdump.Kill();
         }
+        Summary = _tcpdump.StandardError.ReadToEnd().Trim();
         var read = LiveLab.Run("tcpdump", ["-nn", "-e", "-r", _file], TimeSpan.FromSeconds(30)).EnsureSuccess();
         return read.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
+
+    /// <summary>tcpdump's closing words ("N packets captured ..."), for failure messages.</summary>
+    public string Summary { get; private set; } = "";
 
     public void Dispose()
     {

@@ -201,7 +201,7 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
             {
                 var members = PcapPort.OpenFanout(device, group, workers, _options.Pcap);
                 string settings = string.Create(CultureInfo.InvariantCulture,
-                    $"libpcap, buffer {_options.Pcap.BufferBytes >> 10} KiB, timeout {_options.Pcap.ReadTimeoutMs} ms, fanout hash group {group}, {workers} member(s)");
+                    $"libpcap, buffer {_options.Pcap.BufferBytes >> 10} KiB, timeout {_options.Pcap.ReadTimeoutMs} ms, fanout hash group {group}");
                 return new DevicePorts(device, "pcap", nic, members, settings);
             }
             else
@@ -212,7 +212,7 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
                     ? $"TPACKET_V3, {opts.RingBytes >> 10} KiB ring, {opts.BlockBytes >> 10} KiB blocks, {opts.BlockTimeoutMs} ms block timeout"
                     : $"TPACKET_V2, {opts.RingBytes >> 10} KiB ring";
                 string settings = string.Create(CultureInfo.InvariantCulture,
-                    $"{ring}, sendmmsg batch {opts.TxBatch}{(opts.QdiscBypass ? ", qdisc bypass" : "")}, fanout hash group {group}, {workers} member(s)");
+                    $"{ring}, sendmmsg batch {opts.TxBatch}{(opts.QdiscBypass ? ", qdisc bypass" : "")}, fanout hash group {group}");
                 return new DevicePorts(device, "afpacket", nic, members, settings);
             }
         }

@@ -23,6 +23,8 @@ internal sealed class DataPlaneService(DataPlane dataPlane, ILogger<DataPlaneSer
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
+        if (notifier.IsEnabled)
+            notifier.Notify(ServiceState.Stopping);
         log.LogInformation("Stopping: draining {Workers} worker(s)", dataPlane.WorkerCount);
         dataPlane.Stop();
         // Like Snort at exit: the final counters go to the journal, so a run leaves its numbers behind.

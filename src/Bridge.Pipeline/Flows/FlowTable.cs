@@ -155,11 +155,19 @@ public sealed class FlowTable
     }
 
     /// <summary>Removes every flow (clear conn).</summary>
-    public void Clear()
+    public void Clear() => RemoveMatching(null);
+
+    /// <summary>Removes every flow, or those with <paramref name="address"/> at either end (clear conn [address A]); returns how many.</summary>
+    public int RemoveMatching(IpAddr? address)
     {
+        int removed = 0;
         for (int i = 0; i < _flows.Length; i++)
         {
-            if (_flows[i].InUse) Remove(i);
+            ref var f = ref _flows[i];
+            if (!f.InUse || (address is { } a && f.Key.A != a && f.Key.B != a)) continue;
+            Remove(i);
+            removed++;
         }
+        return removed;
     }
 }

@@ -1,0 +1,22 @@
+namespace Bridge.Daemon.Commands;
+
+/// <summary>What a peer of the admin socket may do.</summary>
+public enum AdminRole
+{
+    /// <summary>Neither root nor in group bridge or bridge-admin: refused.</summary>
+    None = 0,
+    /// <summary>Group bridge: show and packet-tracer.</summary>
+    Monitor = 1,
+    /// <summary>Root or group bridge-admin: everything, including clear, configuration and write memory.</summary>
+    Admin = 2,
+}
+
+/// <summary>One client connection's state: who it is and whether it is in <c>configure terminal</c>.</summary>
+public sealed class AdminSession(string user, AdminRole role)
+{
+    public string User { get; } = user;
+
+    public AdminRole Role { get; } = role;
+
+    public bool ConfigMode { get; set; }
+}

@@ -1,0 +1,35 @@
+using Bridge.Daemon.Commands.Clear;
+using Bridge.Daemon.Commands.Config;
+using Bridge.Daemon.Commands.Grammar;
+using Bridge.Daemon.Commands.Show;
+
+namespace Bridge.Daemon.Commands;
+
+/// <summary>The one registration list: every command of the admin grammar. A new command is a file under Commands/ and a line here.</summary>
+public static class CommandCatalogue
+{
+    public static IReadOnlyList<ICommandModule> Modules { get; } =
+    [
+        new ShowVersionCommand(),
+        new ShowConnCommand(),
+        new ShowAspDropCommand(),
+        new ShowAccessListCommand(),
+        new ShowInterfaceCommand(),
+        new ShowMacAddressTableCommand(),
+        new ShowRunningConfigCommand(),
+        new ClearAspDropCommand(),
+        new ClearConnCommand(),
+        new ClearAccessListCommand(),
+        new ClearMacAddressTableCommand(),
+        new ConfigureTerminalCommand(),
+        new AccessListConfigCommand(),
+        new AccessGroupConfigCommand(),
+        new TimeoutConfigCommand(),
+        new MacAgingConfigCommand(),
+        new WriteMemoryCommand(),
+    ];
+
+    public static CommandTree BuildTree() => CommandTree.Build(Modules);
+
+    public static CommandTree BuildTree(IEnumerable<ICommandModule> modules) => CommandTree.Build(modules);
+}

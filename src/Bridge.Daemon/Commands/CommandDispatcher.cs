@@ -1,0 +1,66 @@
+using Bridge.Daemon.Commands.Grammar;
+using Bridge.Daemon.Runtime;
+
+namespace Bridge.Daemon.Commands;
+
+/// <summary>
+/// Runs command lines against the runtime: parses with the one tree, checks the caller's role
+/// against the command's privilege and calls the handler. Also answers <c>?</c> help and Tab
+/// completion from the same tree.
+/// </summary>
+public sealed class CommandDispatcher(CommandTree tree, IBridgeRuntime runtime, ControlPlaneState state)
+{
+    public CommandTree Tree => tree;
+
+    public IBridgeRuntime Runtime => runtime;
+
+    public ControlPlaneState State => state;
+
+    public static string Refusal(AdminSession session) =>
+        $"ERROR: % Permission denied: user '{session.User}' is neither root nor in group bridge or bridge-admin\n";
+
+    public async Task<CommandResult> ExecuteAsync(string line, AdminSession session, bool json, Func<string, Task>? stream, CancellationToken cancellation)
+    {
+        if (session.Role == AdminRole.None) return CommandResult.Fail(Refusal(session));
+        if (line.TrimEnd().EndsWith('?'))
+        {
+            // "show ?" typed in one go (bridgectl -c, piped input): the same as pressing ? after "show ".
+            string before = line.TrimEnd()[..^1];
+            return HelpResult(before);
+        }
+        if (string.IsNullOrWhiteSpace(line)) return CommandResult.Ok("");
+        var parsed = tree.Parse(line, runtime.Snapshot);
+        if (parsed.Status != ParseStatus.Complete || parsed.Handler is null)
+        {
+            return CommandResult.Fail(CommandTree.ErrorText(parsed, line));
+        }
+        if ((int)session.Role < (int)parsed.Node.Privilege)
+        {
+            return CommandResult.Fail($"ERROR: % Permission denied: '{line.Trim()}' changes the bridge; it needs root or group bridge-admin (user '{session.User}' may only show)\n");
+        }
+        var ctx = new CommandContext
+        {
+            Runtime = runtime,
+            State = state,
+            Session = session,
+            Values = parsed.Values,
+            Line = line,
+            Parsed = parsed,
+            Json = json,
+            Cancellation = cancellation,
+            Stream = stream ?? (_ => Task.CompletedTask),
+        };
+        try
+        {
+            return await parsed.Handler(ctx).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            return CommandResult.Fail("% Command cancelled\n");
+        }
+    }
+
+    public CommandResult HelpResult(string line) => CommandResult.Ok(tree.Help(line, runtime.Snapshot));
+
+    public (IReadOnlyList<string> Candidates, int From) Complete(string line) => tree.Complete(line, runtime.Snapshot);
+}

@@ -1,0 +1,72 @@
+using Bridge.Daemon.Commands.Grammar;
+using Bridge.Pipeline.Config;
+
+namespace Bridge.Daemon.Commands.Config;
+
+/// <summary>
+/// <c>access-list NAME {advanced|extended|ethertype|remark} ...</c> appends an entry;
+/// <c>no access-list NAME</c> removes the whole list and <c>no access-list NAME ENTRY</c> one entry.
+/// The words after the kind are checked by the config parser, which points at the wrong one.
+/// </summary>
+public sealed class AccessListConfigCommand : ICommandModule
+{
+    public void Register(GrammarNode root)
+    {
+        var name = root.Keyword("access-list", "Configure an access control element")
+            .Param(ParamType.Word, "name", "Access list identifier (up to 240 characters)");
+        name.Keyword("advanced", "Configure an access policy entry (FTD form, with rule-id)").Param(ParamType.Line, "entry", "protocol, source, destination, [rule-id N] [event-log ...] [log ...] [inactive]").Runs(Add, Privilege.Admin);
+        name.Keyword("extended", "Configure an access policy entry").Param(ParamType.Line, "entry", "protocol, source, destination, [log ...] [inactive]").Runs(Add, Privilege.Admin);
+        name.Keyword("ethertype", "Configure an EtherType access entry").Param(ParamType.Line, "entry", "{permit|deny} {any|bpdu|ipx|isis|mpls-unicast|mpls-multicast|0x600-0xffff}").Runs(Add, Privilege.Admin);
+        name.Keyword("remark", "Specify a comment (remark) for the access list").Param(ParamType.Line, "entry", "Comment up to 100 characters").Runs(Add, Privilege.Admin);
+
+        var no = CommonWords.No(root).Keyword("access-list", "Remove an access list or one of its entries")
+            .Param(ParamType.AccessListName, "name", "Access list identifier").Runs(RemoveList, Privilege.Admin);
+        no.Param(ParamType.Line, "entry", "The entry to remove, as configured").Runs(RemoveEntry, Privilege.Admin);
+    }
+
+    private static Task<CommandResult> Add(CommandContext ctx) =>
+        RunningConfigEditor.ChangeAsync(ctx, draft =>
+        {
+            draft.AppendTyped(ctx.Parsed);
+            return null;
+        });
+
+    private static Task<CommandResult> RemoveList(CommandContext ctx)
+    {
+        string prefix = "access-list " + ctx.Get("name") + " ";
+        return RunningConfigEditor.ChangeAsync(ctx, draft =>
+        {
+            draft.RemoveWhere(l => l.StartsWith(prefix, StringComparison.Ordinal));
+            return null;
+        });
+    }
+
+    private static Task<CommandResult> RemoveEntry(CommandContext ctx)
+    {
+        string name = ctx.Get("name")!;
+        string prefix = "access-list " + name + " ";
+        string typed = prefix + ctx.Get("entry");
+        return RunningConfigEditor.ChangeAsync(ctx, draft =>
+        {
+            // The canonical form of the typed entry: parse it appended to the list, then read the
+            // list's last line back. Only an exact canonical match is removed.
+            var probe = new ConfigDraft(draft.Current);
+            probe.Lines.Add(typed);
+            string canonical;
+            try
+            {
+                var parsed = BridgeConfig.Parse(probe.Text, "running-config");
+                var lines = parsed.ToText("access-list").TrimEnd('\n').Split('\n');
+                canonical = lines.Last(l => l.StartsWith(prefix, StringComparison.Ordinal));
+            }
+            catch (ConfigException e)
+            {
+                return "ERROR: " + e.Reason;
+            }
+            int at = draft.Lines.IndexOf(canonical);
+            if (at < 0) return $"ERROR: access-list {name}: no such entry: {ctx.Get("entry")}";
+            draft.Lines.RemoveAt(at);
+            return null;
+        });
+    }
+}

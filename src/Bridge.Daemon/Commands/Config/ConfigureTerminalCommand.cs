@@ -1,0 +1,25 @@
+using Bridge.Daemon.Commands.Grammar;
+
+namespace Bridge.Daemon.Commands.Config;
+
+/// <summary>
+/// <c>configure terminal</c> … <c>end</c> (or <c>exit</c>). FTD's <c>&gt;</c> prompt takes the
+/// configuration lines directly and so does Bridge; the mode only changes the client's prompt, so
+/// both habits work.
+/// </summary>
+public sealed class ConfigureTerminalCommand : ICommandModule
+{
+    public void Register(GrammarNode root)
+    {
+        root.Keyword("configure", "Configuration mode")
+            .Keyword("terminal", "Configure from the terminal")
+            .Runs(ctx => Mode(ctx, true), Privilege.Admin);
+        root.Keyword("end", "Exit from configure mode").Runs(ctx => Mode(ctx, false), Privilege.Monitor);
+    }
+
+    private static CommandResult Mode(CommandContext ctx, bool config)
+    {
+        ctx.Session.ConfigMode = config;
+        return CommandResult.Ok("");
+    }
+}

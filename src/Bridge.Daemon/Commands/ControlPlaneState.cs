@@ -1,0 +1,38 @@
+using System.Globalization;
+using Bridge.Daemon.Commands.Show;
+using Bridge.Packets;
+
+namespace Bridge.Daemon.Commands;
+
+/// <summary>
+/// Control-plane facts that outlive one command: when and by whom the asp-drop counters were last
+/// cleared, and the lock that serialises configuration changes (each change reads the running
+/// config, edits it and applies the result; two at once would lose one).
+/// </summary>
+public sealed class ControlPlaneState
+{
+    private readonly Lock _gate = new();
+    private string _frameClearing = "Never";
+    private string _flowClearing = "Never";
+
+    public SemaphoreSlim ConfigLock { get; } = new(1, 1);
+
+    /// <summary>Samples behind the 1- and 5-minute rates of show interface.</summary>
+    public InterfaceRateMeter Rates { get; } = new();
+
+    public string LastClearing(DropSection section)
+    {
+        lock (_gate) return section == DropSection.Frame ? _frameClearing : _flowClearing;
+    }
+
+    /// <summary>Records a clear in FTD's form: <c>10:43:33 UTC Jan 5 2021 by admin</c>.</summary>
+    public void RecordClearing(DropSection section, DateTimeOffset when, string user)
+    {
+        string text = when.UtcDateTime.ToString("HH:mm:ss 'UTC' MMM d yyyy", CultureInfo.InvariantCulture) + " by " + user;
+        lock (_gate)
+        {
+            if (section == DropSection.Frame) _frameClearing = text;
+            else _flowClearing = text;
+        }
+    }
+}

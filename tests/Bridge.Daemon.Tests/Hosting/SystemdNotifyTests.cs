@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Bridge.Daemon.Tests.Hosting;
+
+/// <summary>
+/// bridged as systemd sees it: a real sd_notify socket, the daemon started as a service would be
+/// (SYSTEMD_EXEC_PID = its own pid), on real veths in a namespace. READY=1 comes once the ports
+/// are bound, WATCHDOG=1 while the workers turn, RELOADING=1/READY=1 around SIGHUP, STOPPING=1
+/// and exit 0 on SIGTERM.
+/// </summary>
+public sealed class SystemdNotifyTests : IDisposable
+{
+    private readonly string _ns = $"bsn-{Guid.NewGuid().ToString("N")[..6]}";
+    private readonly string _dir = Directory.CreateTempSubdirectory("bsn-").FullName;
+
+    public SystemdNotifyTests()
+    {
+        Run("ip", "netns", "add", _ns);
+        foreach (var dev in new[] { "sn-in", "sn-out" })
+        {
+            Run("ip", "netns", "exec", _ns, "ip", "link", "add", dev, "type", "veth", "peer", "name", dev + "-p");
+            Run("ip", "netns", "exec", _ns, "ip", "link", "set", dev + "-p", "up");
+        }
+    }
+
+    public void Dispose()
+    {
+        Run("ip", "netns", "del", _ns);
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task Ready_after_ports_bound_watchdog_while_healthy_reload_on_hangup_clean_exit_on_term()
+    {
+        string conf = Path.Combine(_dir, "bridge.conf");
+        File.WriteAllText(conf, "interface sn-in\n nameif INSIDE\n bridge-group 1\ninterface sn-out\n nameif OUTSIDE\n bridge-group 1\n");
+        string notifyPath = Path.Combine(_dir, "notify.sock");
+        using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        notify.Bind(new UnixDomainSocketEndPoint(notifyPath));
+
+        string daemon = Path.Combine(AppContext.BaseDirectory, "bridged.dll");
+        var psi = new ProcessStartInfo("sh")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        // exec keeps the shell's pid, so $$ is the daemon's pid, as systemd sets it.
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add($"SYSTEMD_EXEC_PID=$$ exec ip netns exec {_ns} dotnet {daemon} --config {conf} --workers 2 --admin-socket {_dir}/admin.sock");
+        psi.Environment["NOTIFY_SOCKET"] = notifyPath;
+        psi.Environment["WATCHDOG_USEC"] = "1000000";
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        _ = p.StandardOutput.ReadToEndAsync();
+        try
+        {
+            var seen = new List<string>();
+            Expect(notify, seen, "READY=1", TimeSpan.FromSeconds(60));
+            // READY=1 must mean forwarding: both ports open as promiscuous fanout members.
+            Assert.Contains(seen, m => m.StartsWith("STATUS=Forwarding: INSIDE sn-in", StringComparison.Ordinal));
+            Assert.Contains("PROMISC", Run("ip", "netns", "exec", _ns, "ip", "link", "show", "sn-out"));
+
+            Expect(notify, seen, "WATCHDOG=1", TimeSpan.FromSeconds(5));
+
+            File.AppendAllText(conf, "timeout udp 0:05:00\n");
+            Run("kill", "-HUP", p.Id.ToString());
+            Expect(notify, seen, "RELOADING=1", TimeSpan.FromSeconds(10));
+            Expect(notify, seen, "READY=1", TimeSpan.FromSeconds(10));
+
+            Run("kill", "-TERM", p.Id.ToString());
+            Expect(notify, seen, "STOPPING=1", TimeSpan.FromSeconds(10));
+            Assert.True(p.WaitForExit(20_000), "bridged did not exit after SIGTERM");
+            Assert.Equal(0, p.ExitCode);
+            string log = await stderr;
+            Assert.Contains("Final counters", log);
+            Assert.Contains("Reloaded", log);
+        }
+        finally
+        {
+            if (!p.HasExited)
+                p.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static void Expect(Socket notify, List<string> seen, string message, TimeSpan timeout)
+    {
+        var buffer = new byte[4096];
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (true)
+        {
+            long left = deadline - Environment.TickCount64;
+            Assert.True(left > 0, $"no {message} from bridged within {timeout}; got: {string.Join(" | ", seen)}");
+            if (!notify.Poll(TimeSpan.FromMilliseconds(left), SelectMode.SelectRead))
+                continue;
+            int n = notify.Receive(buffer);
+            foreach (var line in Encoding.UTF8.GetString(buffer, 0, n).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                seen.Add(line);
+                if (line == message)
+                    return;
+            }
+        }
+    }
+
+    private static string Run(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        string stdout = p.StandardOutput.ReadToEnd();
+        string stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return p.ExitCode == 0 ? stdout : throw new InvalidOperationException($"{file} {string.Join(' ', args)}: {stderr}");
+    }
+}
