@@ -323,6 +323,12 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
         return result;
     }
 
+    /// <summary>Configuration changes installed and refused since start (file reloads and commands).</summary>
+    public long ConfigsApplied => Interlocked.Read(ref _configsApplied);
+    public long ConfigsRefused => Interlocked.Read(ref _configsRefused);
+    private long _configsApplied;
+    private long _configsRefused;
+
     public ReloadResult Reload()
     {
         BridgeConfig config;
@@ -334,12 +340,14 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
         {
             var result = new ReloadResult(false, $"{e.Message}; the running configuration is unchanged");
             _log.LogError("Reload refused: {Reason}", result.Message);
+            Interlocked.Increment(ref _configsRefused);
             return result;
         }
         catch (IOException e)
         {
             var result = new ReloadResult(false, $"cannot read {ConfigPath}: {e.Message}; the running configuration is unchanged");
             _log.LogError("Reload refused: {Reason}", result.Message);
+            Interlocked.Increment(ref _configsRefused);
             return result;
         }
         var applied = Apply(config);
@@ -351,6 +359,13 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
     }
 
     public ReloadResult Apply(BridgeConfig config)
+    {
+        var result = ApplyLocked(config);
+        Interlocked.Increment(ref result.Applied ? ref _configsApplied : ref _configsRefused);
+        return result;
+    }
+
+    private ReloadResult ApplyLocked(BridgeConfig config)
     {
         lock (_reloadLock)
         {
