@@ -1,6 +1,7 @@
 using Bridge.Daemon.Commands.Clear;
 using Bridge.Daemon.Commands.Config;
 using Bridge.Daemon.Commands.Grammar;
+using Bridge.Daemon.Commands.PacketTracer;
 using Bridge.Daemon.Commands.Show;
 
 namespace Bridge.Daemon.Commands;
@@ -27,6 +28,7 @@ public static class CommandCatalogue
         new TimeoutConfigCommand(),
         new MacAgingConfigCommand(),
         new WriteMemoryCommand(),
+        new PacketTracerCommand(),
     ];
 
     public static CommandTree BuildTree() => CommandTree.Build(Modules);
