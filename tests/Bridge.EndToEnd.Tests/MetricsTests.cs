@@ -35,6 +35,16 @@ public sealed class MetricsTests
         Assert.Equal(1, Sample(text, "bridge_interface_link_up{interface=\"INSIDE\"}"));
         Assert.True(Sample(text, "bridge_interface_packets_total{interface=\"OUTSIDE\",direction=\"out\"}") >= 2);
         Assert.Contains("bridge_build_info{version=", text);
+
+        // Every metric the shipped Grafana dashboard queries exists in a real scrape.
+        using var dashboard = JsonDocument.Parse(File.ReadAllText(Path.Combine(LiveLab.Root, "config", "grafana-dashboard.json")));
+        var queried = new HashSet<string>();
+        foreach (var panel in dashboard.RootElement.GetProperty("panels").EnumerateArray())
+            foreach (var target in panel.GetProperty("targets").EnumerateArray())
+                foreach (Match m in Regex.Matches(target.GetProperty("expr").GetString()!, @"\bbridge_[a-z_]+"))
+                    queried.Add(m.Value);
+        Assert.True(queried.Count >= 10, "the dashboard queries almost nothing");
+        Assert.All(queried, name => Assert.Contains($"# TYPE {name} ", text));
     }
 
     [Fact]

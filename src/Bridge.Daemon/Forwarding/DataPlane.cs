@@ -383,11 +383,28 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
             }
             if (_started && RebindNeeded(old, next) is { } why)
                 return new ReloadResult(false, $"{why}: restart bridged to rebind the ports; the running configuration is unchanged");
+            // Learned MACs name interfaces by index: when the list of nameifs changes, relearn.
+            if (!SameInterfaces(old, next))
+                _macs.Clear();
             foreach (var dp in _dataPaths)
                 dp.Swap(next);
             Volatile.Write(ref _snapshot, next);
             return new ReloadResult(true, $"{next.Interfaces.Count} interface(s), {next.Policy.AceCount} access-list element(s); established connections kept");
         }
+    }
+
+    private static bool SameInterfaces(RuntimeSnapshot a, RuntimeSnapshot b)
+    {
+        if (a.Interfaces.Count != b.Interfaces.Count)
+            return false;
+        for (int i = 0; i < a.Interfaces.Count; i++)
+        {
+            var x = a.Interfaces[i];
+            var y = b.Interfaces[i];
+            if (x.NameIf != y.NameIf || x.PhysPort != y.PhysPort || x.Vlan != y.Vlan || x.BridgeGroup != y.BridgeGroup)
+                return false;
+        }
+        return true;
     }
 
     // Ports are opened once per device and driver and sized by the MTU: changing those needs new sockets.
