@@ -1,4 +1,5 @@
 using Bridge.Daemon.Admin;
+using Bridge.Daemon.Events;
 using Bridge.Daemon.Forwarding;
 using Bridge.Daemon.Metrics;
 using Bridge.Io.AfPacket;
@@ -94,6 +95,9 @@ public static class Program
         builder.Services.AddHostedService<WatchdogService>();
         // After the data plane: the socket answers only once there is a bridge to ask about.
         builder.Services.AddAdminSocket();
+        builder.Services.AddSingleton(section.GetSection("Events").Get<EventPumpOptions>() ?? new EventPumpOptions());
+        builder.Services.AddSingleton<EventPump>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<EventPump>());
         builder.Services.AddSingleton<BridgeMetrics>();
         builder.Services.AddHostedService<MetricsServer>();
 

@@ -19,5 +19,6 @@ public sealed class AccessListTests
 
         string log = lab.Down();
         Assert.True(LabConfigs.AspDrop(log, "acl-drop") >= 4, log);
+        Assert.Contains("%BRIDGE-4-106023: Deny icmp src INSIDE:192.168.103.1 dst OUTSIDE:192.168.101.1 (type 8, code 0) by access-group \"CSM_FW_ACL_\" [0x", log);
     }
 }

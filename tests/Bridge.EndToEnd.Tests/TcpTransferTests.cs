@@ -15,6 +15,11 @@ public sealed class TcpTransferTests
         var (sent, received) = Transfer(lab, 20 << 20, seconds: 0, midway: null);
         Assert.Equal($"{20 << 20}", sent.Split(' ')[0]);
         Assert.Equal(sent, received);
+
+        // The connection's life as ASA syslog lines in the daemon's log.
+        string log = lab.Down();
+        Assert.Matches(@"%BRIDGE-6-302013: Built inbound TCP connection \d+ for OUTSIDE:192\.168\.101\.1/5001 \(192\.168\.101\.1/5001\) to INSIDE:192\.168\.103\.1/\d+", log);
+        Assert.Matches(@"%BRIDGE-6-302014: Teardown TCP connection \d+ for OUTSIDE:192\.168\.101\.1/5001 to INSIDE:192\.168\.103\.1/\d+ duration \d+:\d\d:\d\d bytes \d{8,} TCP FINs", log);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Bridge.Daemon.Events;
 using Bridge.Daemon.Forwarding;
 using Bridge.Daemon.Runtime;
 using Bridge.Packets;
@@ -40,9 +41,15 @@ public sealed class BridgeMetrics
     private readonly Gauge _workers;
     private readonly Gauge _startTime;
 
-    public BridgeMetrics(IBridgeRuntime runtime)
+    private readonly EventPump? _events;
+    private readonly Counter _eventLines;
+    private readonly Counter _eventsSuppressed;
+    private readonly Counter _eventsLost;
+
+    public BridgeMetrics(IBridgeRuntime runtime, EventPump? events = null)
     {
         _runtime = runtime;
+        _events = events;
         Registry = Prometheus.Metrics.NewCustomRegistry();
         var f = Prometheus.Metrics.WithCustomRegistry(Registry);
         string version = typeof(BridgeMetrics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
@@ -65,6 +72,9 @@ public sealed class BridgeMetrics
         _macEntries = f.CreateGauge("bridge_mac_table_entries", "Learned MAC addresses that have not aged out.");
         _frameFaults = f.CreateCounter("bridge_worker_frame_faults_total", "Frames lost to an exception in the pipeline (the worker went on).");
         _configChanges = f.CreateCounter("bridge_config_changes_total", "Configuration reloads and changes by result.", "result");
+        _eventLines = f.CreateCounter("bridge_events_total", "Connection and deny events logged, by ASA message id.", "message_id");
+        _eventsSuppressed = f.CreateCounter("bridge_events_suppressed_total", "Events held back by the per-message rate limit.");
+        _eventsLost = f.CreateCounter("bridge_events_lost_total", "Events the workers could not queue because the log pump fell behind.");
         Registry.AddBeforeCollectCallback(UpdateAsync);
     }
 
@@ -166,6 +176,14 @@ public sealed class BridgeMetrics
 
         if (workers.Count > 0)
             _macEntries.Set(workers[0].Macs.Snapshot(now).Count);
+
+        if (_events is not null)
+        {
+            foreach (var (id, n) in _events.Logged)
+                _totals.Set(_eventLines.WithLabels(id.ToString(System.Globalization.CultureInfo.InvariantCulture)), n);
+            _totals.Set(_eventsSuppressed, _events.Suppressed);
+            _totals.Set(_eventsLost, _events.Lost);
+        }
 
         if (_runtime is DataPlane plane)
         {

@@ -187,7 +187,7 @@ public sealed class CompiledPolicy
     internal sealed record ListView(string Name, uint NameHash, IReadOnlyList<LineView> Lines, int Elements);
 
     /// <summary>FNV-1a 32-bit over the UTF-8 bytes: stable across runs and platforms, unlike string.GetHashCode.</summary>
-    internal static uint Fnv1a(string text)
+    public static uint Fnv1a(string text)
     {
         uint h = 2166136261;
         foreach (byte b in Encoding.UTF8.GetBytes(text))

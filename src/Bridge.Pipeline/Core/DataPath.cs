@@ -1,5 +1,6 @@
 using Bridge.Packets;
 using Bridge.Pipeline.Counters;
+using Bridge.Pipeline.Events;
 using Bridge.Pipeline.Flows;
 using Bridge.Pipeline.L2;
 using Bridge.Pipeline.Stages;
@@ -27,7 +28,7 @@ public sealed class DataPath
         Macs.AgingNs = snapshot.MacAgingNs;
         Transmitter = transmitter;
         WorkerIndex = workerIndex;
-        Flows = new FlowTable(flowCapacity, workerIndex, workerCount);
+        Flows = new FlowTable(flowCapacity, workerIndex, workerCount) { Events = Events };
         _stages = StageOrder.Create();
         AclHits = new long[Math.Max(1, snapshot.Policy.AceCount)];
         EgressBuffer = new byte[16 * 1024];
@@ -124,7 +125,7 @@ public sealed class DataPath
 
         if (ctx.CloseFlow && ctx.FlowSlot >= 0 && !dryRun)
         {
-            Flows.Remove(ctx.FlowSlot);
+            Flows.Remove(ctx.FlowSlot, CloseReason(ref ctx), nowNs);
         }
         if (ctx.Drop != DropReason.None && !dryRun)
         {
@@ -144,6 +145,19 @@ public sealed class DataPath
         }
         return new PacketOutcome(ctx.Drop, ctx.DropSection, ctx.IngressIf, ctx.EgressIf, ctx.FlowSlot);
     }
+
+    // The packet that closed the flow says how: a reset from one side, or the last of the FINs.
+    private TeardownReason CloseReason(ref PacketContext ctx)
+    {
+        if (ctx.Info.Protocol != Bridge.Packets.IpProtocol.Tcp)
+            return TeardownReason.ClosedByInspection;
+        if ((ctx.Info.TcpFlags & Bridge.Packets.TcpFlags.Rst) != 0)
+            return ctx.FromResponder ? TeardownReason.TcpResetO : TeardownReason.TcpResetI;
+        return TeardownReason.TcpFins;
+    }
+
+    /// <summary>Built, teardown and deny events of this worker, drained by the control plane.</summary>
+    public ConnEventRing Events { get; } = new();
 
     /// <summary>Removes idle flows; called by the worker between batches with a bounded budget.</summary>
     public int Sweep(long nowNs, int budget = 256) => Flows.Sweep(nowNs, Snapshot.Timeouts, budget);

@@ -1,3 +1,4 @@
+using Bridge.Pipeline.Events;
 using Bridge.Packets;
 
 namespace Bridge.Pipeline.Flows;
@@ -49,6 +50,9 @@ public sealed class FlowTable
     }
 
     public int Capacity => _flows.Length;
+
+    /// <summary>Where built and teardown events go (the owning worker's ring); null = no events.</summary>
+    public ConnEventRing? Events { get; set; }
     public int Count { get; private set; }
     public int MostUsed { get; private set; }
     public long Created { get; private set; }
@@ -95,10 +99,34 @@ public sealed class FlowTable
         return slot;
     }
 
-    public void Remove(int slot)
+    /// <summary>Removes the flow in <paramref name="slot"/>, reporting a teardown event with <paramref name="reason"/>.</summary>
+    public void Remove(int slot, TeardownReason reason, long nowNs)
     {
         ref Flow f = ref _flows[slot];
         if (!f.InUse) return;
+        if (Events is { } ring)
+        {
+            var e = new ConnEvent
+            {
+                Kind = ConnEventKind.Teardown,
+                Reason = reason,
+                TimeNs = nowNs,
+                Key = f.Key,
+                InitiatorIsA = f.InitiatorIsA,
+                FlowId = f.Id,
+                InitiatorIf = f.InitiatorIf,
+                ResponderIf = f.ResponderIf,
+                Bytes = f.Bytes,
+                DurationNs = Math.Max(0, nowNs - f.CreatedNs),
+            };
+            ring.TryWrite(e);
+        }
+        Unlink(slot);
+    }
+
+    private void Unlink(int slot)
+    {
+        ref Flow f = ref _flows[slot];
         int b = f.Key.GetHashCode() & _mask;
         int cur = _buckets[b];
         int prev = -1;
@@ -138,7 +166,7 @@ public sealed class FlowTable
             _sweepCursor = slot + 1 == _flows.Length ? 0 : slot + 1;
             if (_flows[slot].InUse && IsExpired(slot, nowNs, timeouts))
             {
-                Remove(slot);
+                Remove(slot, TimeoutReason(in _flows[slot]), nowNs);
                 removed++;
             }
         }
@@ -155,17 +183,25 @@ public sealed class FlowTable
     }
 
     /// <summary>Removes every flow (clear conn).</summary>
+    /// <summary>ASA's words for an idle removal: handshake never finished, close never finished, or plain idle.</summary>
+    public static TeardownReason TimeoutReason(in Flow f) => f.Key.Protocol != 6 ? TeardownReason.ConnTimeout : f.Tcp switch
+    {
+        TcpState.SynSent or TcpState.SynReceived => TeardownReason.SynTimeout,
+        TcpState.HalfClosed or TcpState.Closing => TeardownReason.FinTimeout,
+        _ => TeardownReason.ConnTimeout,
+    };
+
     public void Clear() => RemoveMatching(null);
 
     /// <summary>Removes every flow, or those with <paramref name="address"/> at either end (clear conn [address A]); returns how many.</summary>
-    public int RemoveMatching(IpAddr? address)
+    public int RemoveMatching(IpAddr? address, long nowNs = 0)
     {
         int removed = 0;
         for (int i = 0; i < _flows.Length; i++)
         {
             ref var f = ref _flows[i];
             if (!f.InUse || (address is { } a && f.Key.A != a && f.Key.B != a)) continue;
-            Remove(i);
+            Remove(i, TeardownReason.Cleared, nowNs > 0 ? nowNs : f.LastNs);
             removed++;
         }
         return removed;

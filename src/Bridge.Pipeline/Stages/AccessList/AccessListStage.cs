@@ -1,3 +1,4 @@
+using Bridge.Pipeline.Events;
 using Bridge.Packets;
 using Bridge.Pipeline.Acl;
 using Bridge.Pipeline.Core;
@@ -53,7 +54,11 @@ public sealed class AccessListStage : Stage
         int ace = policy.Match(ctx.IngressIf, key);
         if (ace < 0)
         {
-            if (!ctx.DryRun) dp.Counters[Denied]++;
+            if (!ctx.DryRun)
+            {
+                dp.Counters[Denied]++;
+                ReportDeny(ref ctx, dp, -1);
+            }
             ctx.Trace?.Add(Type, Subtype, false, ImplicitRule);
             return ctx.DropFrame(DropReason.AclDrop);
         }
@@ -77,7 +82,11 @@ public sealed class AccessListStage : Stage
         switch (action)
         {
             case AceAction.Deny:
-                if (!ctx.DryRun) dp.Counters[Denied]++;
+                if (!ctx.DryRun)
+                {
+                    dp.Counters[Denied]++;
+                    ReportDeny(ref ctx, dp, ace);
+                }
                 return ctx.DropFrame(DropReason.AclDrop);
             case AceAction.Trust:
                 if (!ctx.DryRun) dp.Counters[TrustedC]++;
@@ -87,5 +96,23 @@ public sealed class AccessListStage : Stage
                 if (!ctx.DryRun) dp.Counters[Permitted]++;
                 return StageResult.Continue;
         }
+    }
+
+    // ASA's 106023: which packet, from where to where, denied by which entry.
+    private static void ReportDeny(ref PacketContext ctx, DataPath dp, int ace)
+    {
+        if (!ctx.HasKey) return;
+        dp.Events.TryWrite(new ConnEvent
+        {
+            Kind = ConnEventKind.Deny,
+            TimeNs = ctx.NowNs,
+            Key = ctx.Key,
+            InitiatorIsA = ctx.SrcIsA,
+            InitiatorIf = ctx.IngressIf,
+            ResponderIf = ctx.EgressIf,
+            AceIndex = ace,
+            IcmpType = ctx.Info.IcmpType,
+            IcmpCode = ctx.Info.IcmpCode,
+        });
     }
 }

@@ -1,3 +1,4 @@
+using Bridge.Pipeline.Events;
 using Bridge.Packets;
 using Bridge.Pipeline.Core;
 using Bridge.Pipeline.Counters;
@@ -43,6 +44,18 @@ public sealed class FlowCreationStage : Stage
             Init(ref flow, ref ctx, dp);
             ctx.FlowSlot = slot;
             ctx.NewFlowId = flow.Id;
+            dp.Events.TryWrite(new ConnEvent
+            {
+                Kind = ConnEventKind.Built,
+                TimeNs = ctx.NowNs,
+                Key = flow.Key,
+                InitiatorIsA = flow.InitiatorIsA,
+                FlowId = flow.Id,
+                InitiatorIf = flow.InitiatorIf,
+                ResponderIf = flow.ResponderIf,
+                IcmpType = ctx.Info.IcmpType,
+                IcmpCode = ctx.Info.IcmpCode,
+            });
         }
         if (ctx.Trace is not null)
         {

@@ -62,7 +62,7 @@ public sealed class FlowLookupStage : Stage
         {
             if (!ctx.DryRun)
             {
-                dp.Flows.Remove(slot);
+                dp.Flows.Remove(slot, FlowTable.TimeoutReason(in dp.Flows[slot]), ctx.NowNs);
                 dp.Counters[Expired]++;
             }
             slot = -1;

@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using Bridge.Daemon.Runtime;
+using Bridge.Pipeline.Events;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Bridge.Daemon.Events;
+
+/// <summary>
+/// Drains the workers' connection-event rings every 100 ms and writes the events as ASA-style
+/// syslog lines to the log (the journal under systemd). Each message id is rate-limited per
+/// second, as ASA's <c>logging rate-limit</c> does, and what was held back is said once a second,
+/// so a scan or a flood cannot drown the journal. Workers never wait for this.
+/// </summary>
+public sealed class EventPump(IBridgeRuntime runtime, ILoggerFactory loggers, EventPumpOptions options) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
+
+    private readonly ILogger _events = loggers.CreateLogger("Bridge.Events");
+    private readonly ConcurrentDictionary<int, long> _logged = new();
+    private readonly Dictionary<int, int> _thisSecond = new();
+    private readonly Dictionary<int, int> _held = new();
+    private long _second;
+    private long _suppressed;
+
+    /// <summary>Lines written, by ASA message id.</summary>
+    public IReadOnlyDictionary<int, long> Logged => _logged;
+
+    /// <summary>Events held back by the rate limit.</summary>
+    public long Suppressed => Interlocked.Read(ref _suppressed);
+
+    /// <summary>Events the workers could not queue because the pump fell behind.</summary>
+    public long Lost
+    {
+        get
+        {
+            long lost = 0;
+            foreach (var w in runtime.Workers) lost += w.Events.Lost;
+            return lost;
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+                Drain();
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        // Teardowns written while the workers drained on SIGTERM still reach the log.
+        Drain();
+    }
+
+    /// <summary>Writes every queued event (rate limit permitting); returns how many were read.</summary>
+    public int Drain()
+    {
+        var snap = runtime.Snapshot;
+        int read = 0;
+        foreach (var worker in runtime.Workers)
+        {
+            while (worker.Events.TryRead(out var e))
+            {
+                read++;
+                if (!options.Enabled) continue;
+                int id = AsaSyslog.MessageId(e);
+                if (id == 0 || !Admit(id)) continue;
+                string? line = AsaSyslog.Format(e, snap);
+                if (line is null) continue;
+                _logged.AddOrUpdate(id, 1, static (_, n) => n + 1);
+                if (AsaSyslog.Severity(e) <= 4)
+                    _events.LogWarning("{Line}", line);
+                else
+                    _events.LogInformation("{Line}", line);
+            }
+        }
+        return read;
+    }
+
+    private bool Admit(int id)
+    {
+        long second = Environment.TickCount64 / 1000;
+        if (second != _second)
+        {
+            foreach (var (held, count) in _held)
+                _events.LogWarning("%BRIDGE-4-733100: {Count} message(s) {Id} held back by the rate limit of {Limit} per second", count, held, options.RateLimitPerSecond);
+            _held.Clear();
+            _thisSecond.Clear();
+            _second = second;
+        }
+        _thisSecond.TryGetValue(id, out int n);
+        if (n >= options.RateLimitPerSecond)
+        {
+            _held[id] = _held.GetValueOrDefault(id) + 1;
+            Interlocked.Increment(ref _suppressed);
+            return false;
+        }
+        _thisSecond[id] = n + 1;
+        return true;
+    }
+}
+
+/// <summary>Host-level settings of connection events (<c>Bridge:Events</c>).</summary>
+public sealed record EventPumpOptions
+{
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>Lines per message id per second; ASA's default rate limits are of this order.</summary>
+    public int RateLimitPerSecond { get; init; } = 100;
+}
