@@ -93,6 +93,7 @@ public static class Program
         builder.Services.AddHostedService<DataPlaneService>();
         builder.Services.AddHostedService<HangupReloadService>();
         builder.Services.AddHostedService<WatchdogService>();
+        builder.Services.AddHostedService<DeviceMonitorService>();
         // After the data plane: the socket answers only once there is a bridge to ask about.
         builder.Services.AddAdminSocket();
         builder.Services.AddSingleton(section.GetSection("Events").Get<EventPumpOptions>() ?? new EventPumpOptions());

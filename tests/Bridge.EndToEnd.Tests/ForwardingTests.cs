@@ -76,6 +76,40 @@ public sealed class ForwardingTests
         Assert.True(LabConfigs.AspDrop(log, "interface-down") >= 1, log);
     }
 
+    [Fact]
+    public void A_nic_deleted_and_created_again_is_opened_again_and_forwards()
+    {
+        using var lab = LiveLab.Up();
+        lab.Ping(count: 2).EnsureSuccess();
+
+        // Unplug: deleting veth-out deletes its peer b0 in host B too.
+        lab.Exec("bridge", "ip", "link", "del", "veth-out").EnsureSuccess();
+        Assert.NotEqual(0, lab.Ping(count: 2).ExitCode);
+
+        // Plug back a new pair with the same names, as the lab builds it.
+        LiveLab.Run("ip", ["link", "add", "b0", "netns", lab.Prefix + "hostB", "address", "02:1a:b0:00:00:0b", "type", "veth",
+            "peer", "name", "veth-out", "netns", lab.Prefix + "bridge", "address", "02:1a:b0:00:00:1b"], TimeSpan.FromSeconds(30)).EnsureSuccess();
+        lab.Exec("hostB", "ethtool", "-K", "b0", "tx", "off");
+        lab.Exec("hostB", "ip", "addr", "add", "192.168.101.1/24", "dev", "b0").EnsureSuccess();
+        lab.Exec("hostB", "ip", "link", "set", "b0", "up").EnsureSuccess();
+        lab.Exec("hostB", "ip", "route", "add", "192.168.103.0/24", "dev", "b0").EnsureSuccess();
+
+        // The daemon notices within about a second, prepares the new device and reopens its ports.
+        long deadline = Environment.TickCount64 + 20_000;
+        LiveLab.Result ping;
+        do
+        {
+            ping = lab.Ping(count: 2, interval: "0.5");
+        }
+        while (ping.ExitCode != 0 && Environment.TickCount64 < deadline);
+        Assert.True(ping.ExitCode == 0, ping.Stdout + ping.Stderr);
+        lab.Ping(count: 4).EnsureSuccess();
+
+        string log = lab.Down();
+        Assert.Contains("veth-out has disappeared", log);
+        Assert.Contains("veth-out is back", log);
+    }
+
     internal static void WaitOperUp(LiveLab lab, string host, string device)
     {
         long deadline = Environment.TickCount64 + 10_000;

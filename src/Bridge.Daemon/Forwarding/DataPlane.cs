@@ -184,7 +184,7 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
         }
     }
 
-    private DevicePorts OpenDevice(RuntimeSnapshot snap, int port, NicInfo nic, int workers)
+    private DevicePorts OpenDevice(RuntimeSnapshot snap, int port, NicInfo nic, int workers, int generation = 0)
     {
         string device = snap.Devices[port];
         var driver = PortDriver.AfPacket;
@@ -193,8 +193,9 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
             if (ic.Device == device && ic.NameIf is not null)
                 driver = ic.Driver;
         }
-        // Fanout ids are per network namespace; the process id keeps two daemons in one namespace apart.
-        int group = (Environment.ProcessId * 8 + port) & 0xFFFF;
+        // Fanout ids are per network namespace; the process id keeps two daemons in one namespace
+        // apart, the generation a re-opened device apart from its old, still-closing group.
+        int group = (Environment.ProcessId * 64 + port * 8 + generation % 8) & 0xFFFF;
         try
         {
             if (driver == PortDriver.Pcap)
@@ -202,7 +203,7 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
                 var members = PcapPort.OpenFanout(device, group, workers, _options.Pcap);
                 string settings = string.Create(CultureInfo.InvariantCulture,
                     $"libpcap, buffer {_options.Pcap.BufferBytes >> 10} KiB, timeout {_options.Pcap.ReadTimeoutMs} ms, fanout hash group {group}");
-                return new DevicePorts(device, "pcap", nic, members, settings);
+                return new DevicePorts(device, "pcap", nic, members, settings) { Generation = generation };
             }
             else
             {
@@ -213,7 +214,7 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
                     : $"TPACKET_V2, {opts.RingBytes >> 10} KiB ring";
                 string settings = string.Create(CultureInfo.InvariantCulture,
                     $"{ring}, sendmmsg batch {opts.TxBatch}{(opts.QdiscBypass ? ", qdisc bypass" : "")}, fanout hash group {group}");
-                return new DevicePorts(device, "afpacket", nic, members, settings);
+                return new DevicePorts(device, "afpacket", nic, members, settings) { Generation = generation };
             }
         }
         catch (Exception e) when (e is IOException or NicSetupException or SharpPcap.PcapException)
@@ -277,6 +278,64 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
         }
         return healthy;
     }
+
+    /// <summary>
+    /// Follows the devices: one that disappeared is reported (frames towards it count as
+    /// interface-down); one that came back as a new device (a new ifindex: unplugged and plugged
+    /// again, a VM NIC hot-added, a veth re-created) is prepared and opened again, and each worker
+    /// swaps in its new member between two batches. Called about once a second by the host.
+    /// </summary>
+    public async Task CheckDevicesAsync(CancellationToken cancel = default)
+    {
+        if (!_started)
+            return;
+        var snap = Snapshot;
+        for (int p = 0; p < _devices.Length; p++)
+        {
+            var d = _devices[p];
+            NicInfo now;
+            try
+            {
+                now = NicSetup.Query(d.Device);
+            }
+            catch (NicSetupException)
+            {
+                if (d.Present)
+                {
+                    d.Present = false;
+                    _log.LogWarning("{Device} has disappeared; frames towards it are dropped (interface-down) until it is back", d.Device);
+                }
+                continue;
+            }
+            if (now.IfIndex == d.Nic.IfIndex)
+                continue;
+            DevicePorts fresh;
+            try
+            {
+                var nic = PrepareNic(snap, p);
+                fresh = OpenDevice(snap, p, nic, _workers.Length, d.Generation + 1);
+            }
+            catch (DataPlaneStartException e)
+            {
+                _log.LogError("{Device} is back but cannot be opened: {Reason}", d.Device, e.Message);
+                continue;
+            }
+            for (int w = 0; w < _workers.Length; w++)
+            {
+                var worker = _workers[w];
+                var member = fresh.Members[w];
+                int port = p;
+                await worker.Post(_ => worker.ReplacePort(port, member), cancel).ConfigureAwait(false);
+            }
+            foreach (var old in d.TakeOver(fresh))
+                old.Dispose();
+            _log.LogInformation("{Device} is back (ifindex {IfIndex}); ports opened again", d.Device, now.IfIndex);
+        }
+    }
+
+    /// <summary>The ifindex worker <paramref name="worker"/>'s member of <paramref name="port"/> is bound to (tests; call on that worker).</summary>
+    internal int WorkerPortIfIndex(int worker, int port) =>
+        _workers[worker].Ports[port] is AfPacketPort a ? a.IfIndex : -1;
 
     /// <summary>Frame faults summed over workers, with the last exception, for the periodic log.</summary>
     public (long Faults, Exception? Last) FrameFaults()
@@ -446,7 +505,26 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
 
         public string Device { get; } = device;
         public string Driver { get; } = driver;
-        public IFramePort[] Members { get; } = members;
+        public IFramePort[] Members { get; private set; } = members;
+        public NicInfo Nic { get; private set; } = nic;
+        public int Generation { get; set; }
+        public bool Present { get; set; } = true;
+        public int Rebinds { get; private set; }
+
+        /// <summary>Takes over the members of a re-opened device; returns the old ones to close.</summary>
+        public IFramePort[] TakeOver(DevicePorts fresh)
+        {
+            lock (_statsLock)
+            {
+                var old = Members;
+                Members = fresh.Members;
+                Nic = fresh.Nic;
+                Generation = fresh.Generation;
+                Present = true;
+                Rebinds++;
+                return old;
+            }
+        }
 
         public PortStatus Status()
         {
@@ -460,15 +538,16 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
                         case AfPacketPort a:
                             rx += a.RxFrames; truncated += a.RxTruncated; tx += a.TxFrames; txDropped += a.TxDropped;
                             // PACKET_STATISTICS resets on read, so the totals are kept here.
-                            _kernelDrops += a.ReadKernelStatistics().Drops;
+                            if (Present)
+                                _kernelDrops += a.ReadKernelStatistics().Drops;
                             break;
                         case PcapPort c:
                             rx += c.RxFrames; truncated += c.RxTruncated; tx += c.TxFrames; txDropped += c.TxDropped;
                             break;
                     }
                 }
-                return new PortStatus(Device, Driver, Members[0].LinkUp, nic.Mtu, nic.Mac.ToString(), Members.Length, settings,
-                    rx, _kernelDrops, truncated, tx, txDropped);
+                return new PortStatus(Device, Driver, Present && Members[0].LinkUp, Nic.Mtu, Nic.Mac.ToString(), Members.Length, settings,
+                    rx, _kernelDrops, truncated, tx, txDropped, Present, Rebinds);
             }
         }
 

@@ -21,6 +21,7 @@ internal sealed class Worker : IRxHandler, ITransmitter
     private readonly ConcurrentQueue<PostedWork> _posted = new();
     private readonly Thread _thread;
     private volatile bool _stopping;
+    private PortWaiter _waiter = null!;
     private int _rxPort;
     private long _nowNs;
     private long _heartbeat;
@@ -64,6 +65,18 @@ internal sealed class Worker : IRxHandler, ITransmitter
         return !_thread.IsAlive || _thread.Join(timeout);
     }
 
+    /// <summary>
+    /// Puts a newly opened member of port <paramref name="physPort"/> in place of the old one (the
+    /// device was re-created). Must run on this worker's thread (<see cref="Post"/>): the loop
+    /// reads the port array and the waiter without locks.
+    /// </summary>
+    public void ReplacePort(int physPort, IFramePort port)
+    {
+        _ports[physPort].Flush();
+        _ports[physPort] = port;
+        _waiter = new PortWaiter(_ports);
+    }
+
     /// <summary>Queues work to run on this worker's thread between batches.</summary>
     public Task Post(Action<DataPath> action, CancellationToken cancellationToken)
     {
@@ -82,7 +95,7 @@ internal sealed class Worker : IRxHandler, ITransmitter
 
     private void Run()
     {
-        var waiter = new PortWaiter(_ports);
+        _waiter = new PortWaiter(_ports);
         long nextSweepNs = 0;
         try
         {
@@ -110,7 +123,7 @@ internal sealed class Worker : IRxHandler, ITransmitter
                 if (!_posted.IsEmpty)
                     RunPosted();
                 if (received == 0)
-                    waiter.Wait(IdlePollMs);
+                    _waiter.Wait(IdlePollMs);
             }
         }
         catch (Exception e)

@@ -30,6 +30,8 @@ public sealed class BridgeMetrics
     private readonly Counter _portRingDrops;
     private readonly Counter _portTruncated;
     private readonly Counter _portTxRefused;
+    private readonly Counter _portRebinds;
+    private readonly Gauge _portPresent;
     private readonly Counter _aspDrops;
     private readonly Counter _stageCounters;
     private readonly Gauge _connsActive;
@@ -64,6 +66,8 @@ public sealed class BridgeMetrics
         _portRingDrops = f.CreateCounter("bridge_port_ring_drops_total", "Frames the kernel dropped because the receive ring was full (PACKET_STATISTICS).", "device");
         _portTruncated = f.CreateCounter("bridge_port_truncated_total", "Frames longer than the ring slot, never forwarded.", "device");
         _portTxRefused = f.CreateCounter("bridge_port_tx_refused_total", "Frames the kernel refused to send (queue full, link down, too big).", "device");
+        _portRebinds = f.CreateCounter("bridge_port_rebinds_total", "Times the device came back as a new device and its ports were opened again.", "device");
+        _portPresent = f.CreateGauge("bridge_port_present", "1 while the device exists (0: unplugged or deleted; frames towards it count as interface-down).", "device");
         _aspDrops = f.CreateCounter("bridge_asp_drops_total", "Accelerated-security-path drops by FTD reason keyword (show asp drop).", "section", "reason");
         _stageCounters = f.CreateCounter("bridge_stage_events_total", "Counters declared by the pipeline stages.", "stage", "counter");
         _connsActive = f.CreateGauge("bridge_connections_active", "Connections in the flow tables by protocol.", "protocol");
@@ -123,6 +127,8 @@ public sealed class BridgeMetrics
             _totals.Set(_portRingDrops.WithLabels(port.Device), port.RxKernelDrops);
             _totals.Set(_portTruncated.WithLabels(port.Device), port.RxTruncated);
             _totals.Set(_portTxRefused.WithLabels(port.Device), port.TxDropped);
+            _totals.Set(_portRebinds.WithLabels(port.Device), port.Rebinds);
+            _portPresent.WithLabels(port.Device).Set(port.Present ? 1 : 0);
         }
         foreach (var li in snap.Interfaces)
         {

@@ -54,7 +54,9 @@ public readonly record struct ReloadResult(bool Applied, string Message);
 
 /// <summary>
 /// State of one physical port, summed over its fanout members: driver, link, size and traffic
-/// counters as the driver sees them (before the pipeline).
+/// counters as the driver sees them (before the pipeline). <c>Present</c> is false while the
+/// device does not exist (unplugged, deleted); <c>Rebinds</c> counts how often it came back as a
+/// new device and the ports were opened again.
 /// </summary>
 public sealed record PortStatus(
     string Device,
@@ -68,4 +70,6 @@ public sealed record PortStatus(
     long RxKernelDrops,
     long RxTruncated,
     long TxFrames,
-    long TxDropped);
+    long TxDropped,
+    bool Present = true,
+    int Rebinds = 0);

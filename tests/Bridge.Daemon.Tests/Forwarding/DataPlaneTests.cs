@@ -119,4 +119,36 @@ public sealed class DataPlaneTests : IDisposable
         Assert.Same(before, plane.Snapshot);
         plane.Stop();
     }
+
+    [Fact]
+    public async Task A_device_deleted_and_created_again_is_reported_and_opened_again()
+    {
+        using var plane = Create(TwoPorts);
+        StartInNamespace(plane);
+        _ns.Exec("ip", "link", "del", "dp-out");
+        await CheckDevicesInNamespace(plane);
+        Assert.False(plane.Ports[1].Present);
+        Assert.False(plane.Ports[1].LinkUp);
+
+        _ns.Exec("ip", "link", "add", "dp-out", "type", "veth", "peer", "name", "dp-out-p");
+        _ns.Exec("ip", "link", "set", "dp-out-p", "up");
+        await CheckDevicesInNamespace(plane);
+        var status = plane.Ports[1];
+        Assert.True(status.Present);
+        Assert.Equal(1, status.Rebinds);
+        Assert.Contains("PROMISC", _ns.Exec("ip", "link", "show", "dp-out"));
+        // Every worker now reads the new device: its member is bound to the new ifindex.
+        string ifindex = _ns.Exec("cat", "/sys/class/net/dp-out/ifindex").Trim();
+        foreach (var w in Enumerable.Range(0, plane.Workers.Count))
+            Assert.Equal(ifindex, await plane.RunOnWorker(w, _ => plane.WorkerPortIfIndex(w, 1).ToString()));
+        plane.Stop();
+    }
+
+    // setns is per thread: the part of the check that queries and opens devices runs before its
+    // first await, on this thread, inside the namespace; the scope ends before anything awaits.
+    private Task CheckDevicesInNamespace(DataPlane plane)
+    {
+        using (NetworkNamespace.Enter(_ns.Name))
+            return plane.CheckDevicesAsync();
+    }
 }
