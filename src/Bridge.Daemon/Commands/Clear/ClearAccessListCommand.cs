@@ -4,7 +4,7 @@ namespace Bridge.Daemon.Commands.Clear;
 
 /// <summary>
 /// <c>clear access-list NAME counters</c>: zeroes the hit counts of the list's ACEs in every
-/// worker (plain long arrays; see <see cref="ClearAspDropCommand"/> for why a racing increment is acceptable).
+/// worker (plain long arrays, zeroed on the worker's own thread like <see cref="ClearAspDropCommand"/>).
 /// </summary>
 public sealed class ClearAccessListCommand : ICommandModule
 {
@@ -13,19 +13,19 @@ public sealed class ClearAccessListCommand : ICommandModule
             .Param(ParamType.AccessListName, "name", "Access list name")
             .Keyword("counters", "Clear access list hit counters").Runs(Run, Privilege.Admin);
 
-    private static CommandResult Run(CommandContext ctx)
+    private static async Task<CommandResult> Run(CommandContext ctx)
     {
         string name = ctx.Get("name")!;
         var policy = ctx.Runtime.Snapshot.Policy;
-        foreach (var w in ctx.Runtime.Workers)
+        await ctx.Runtime.RunOnWorkers(w =>
         {
             var hits = w.AclHits;
-            if (!ReferenceEquals(w.Snapshot.Policy, policy)) continue;
+            if (!ReferenceEquals(w.Snapshot.Policy, policy)) return;
             for (int i = 0; i < policy.AceCount && i < hits.Length; i++)
             {
                 if (policy.Ace(i).ListName == name) hits[i] = 0;
             }
-        }
+        }, ctx.Cancellation).ConfigureAwait(false);
         return CommandResult.Ok("");
     }
 }
