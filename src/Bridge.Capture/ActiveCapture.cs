@@ -162,6 +162,18 @@ public sealed class ActiveCapture
         }
     }
 
+    /// <summary>A display filter from an access-list (<c>show capture NAME access-list ACL</c>): true when the list permits the packet.</summary>
+    public static Func<FrameInfo, bool> AccessListFilter(RuntimeSnapshot snapshot, string name)
+    {
+        var acl = CompileAccessList(snapshot, name);
+        return info =>
+        {
+            if (!info.IsIp) return false;
+            int ace = acl.Match(0, AclKeys.FromFrame(info));
+            return ace >= 0 && acl.ActionOf(ace) != AceAction.Deny;
+        };
+    }
+
     /// <summary>
     /// The named access-list as a policy of its own: the running config with every access-group
     /// replaced by one global binding of that list, compiled by the pipeline's ACL compiler.

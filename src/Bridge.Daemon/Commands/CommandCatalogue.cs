@@ -1,3 +1,4 @@
+using Bridge.Daemon.Commands.Capture;
 using Bridge.Daemon.Commands.Clear;
 using Bridge.Daemon.Commands.Config;
 using Bridge.Daemon.Commands.Grammar;
@@ -27,6 +28,9 @@ public static class CommandCatalogue
         new TimeoutConfigCommand(),
         new MacAgingConfigCommand(),
         new WriteMemoryCommand(),
+        new CaptureCommand(),
+        new ShowCaptureCommand(),
+        new ClearCaptureCommand(),
     ];
 
     public static CommandTree BuildTree() => CommandTree.Build(Modules);
