@@ -49,9 +49,6 @@ public sealed class CaptureStorage
     /// <summary>Set once a non-circular buffer could not take the next frame ("Buffer Full").</summary>
     public bool Full => Volatile.Read(ref _full) != 0;
 
-    /// <summary>Traces handed out so far (bounded by the definition's trace-count).</summary>
-    public int TracesTaken => Math.Min(Volatile.Read(ref _traces), int.MaxValue);
-
     internal bool TryReserve(int len)
     {
         if (Volatile.Read(ref _full) != 0) return false;
@@ -97,6 +94,7 @@ public sealed class ActiveCapture
     {
         Definition = definition;
         Storage = storage;
+        Snapshot = snapshot;
         _matches = [.. definition.Matches];
         Interface = definition.Interface is null ? -1 : snapshot.FindNameIf(definition.Interface);
         if (definition.AccessList is not null) _acl = CompileAccessList(snapshot, definition.AccessList);
@@ -104,6 +102,9 @@ public sealed class ActiveCapture
 
     public CaptureDefinition Definition { get; }
     public CaptureStorage Storage { get; }
+
+    /// <summary>The configuration the interface index and access-list were resolved in.</summary>
+    public RuntimeSnapshot Snapshot { get; }
 
     /// <summary>The capture's nameif index in the snapshot it was built for; -1 for none.</summary>
     public int Interface { get; }

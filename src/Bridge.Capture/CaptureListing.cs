@@ -50,14 +50,7 @@ public static class CaptureListing
             var p = c.Packets[i];
             if (o.Filter is not null && !o.Filter(AsaPacketFormat.Decode(p, out _))) continue;
             shown++;
-            sb.Append((i + 1).ToString(CultureInfo.InvariantCulture).PadLeft(4)).Append(": ").Append(Timestamp(p.TimeNs));
-            sb.Append(detail ? " " : "       ");
-            sb.Append(AsaPacketFormat.Describe(p, detail));
-            if (p.Direction == CaptureDirection.Drop && p.Drop != DropReason.None)
-            {
-                sb.Append(" Drop-reason: (").Append(DropCatalogue.Keyword(p.Drop)).Append(") ").Append(DropCatalogue.Label(p.Drop, p.Section));
-            }
-            sb.Append('\n');
+            sb.Append(PacketLine(p, i + 1, detail));
             if (o.Dump) sb.Append(AsaPacketFormat.Dump(p));
             // A trace still being written (the packet is in flight) has no total time yet.
             if (o.Trace && p.Trace is { TotalNs: > 0 } trace)
@@ -67,6 +60,20 @@ public static class CaptureListing
         }
         sb.Append(shown).Append(shown == 1 || shown == 0 ? " packet shown\n" : " packets shown\n");
         return sb.ToString();
+    }
+
+    /// <summary>One numbered packet line (two lines with <paramref name="detail"/>), newline included.</summary>
+    public static string PacketLine(CapturedPacket p, int number, bool detail)
+    {
+        var sb = new StringBuilder();
+        sb.Append(number.ToString(CultureInfo.InvariantCulture).PadLeft(4)).Append(": ").Append(Timestamp(p.TimeNs));
+        sb.Append(detail ? " " : "       ");
+        sb.Append(AsaPacketFormat.Describe(p, detail));
+        if (p.Direction == CaptureDirection.Drop && p.Drop != DropReason.None)
+        {
+            sb.Append(" Drop-reason: (").Append(DropCatalogue.Keyword(p.Drop)).Append(") ").Append(DropCatalogue.Label(p.Drop, p.Section));
+        }
+        return sb.Append('\n').ToString();
     }
 
     /// <summary>Wall-clock <c>HH:MM:SS.uuuuuu</c> in the box's time zone, as the device clock shows it.</summary>

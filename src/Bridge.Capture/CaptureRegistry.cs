@@ -82,8 +82,8 @@ public sealed class CaptureRegistry(int workers)
                 }
                 storage = new CaptureStorage(WorkerCount, definition.Buffer, definition.Circular);
             }
-            var snapshot = paths.Count > 0 ? paths[0].Snapshot : throw new InvalidOperationException("no data path to capture on");
-            _captures[definition.Name] = new ActiveCapture(definition, storage, snapshot);
+            if (paths.Count == 0) throw new InvalidOperationException("no data path to capture on");
+            _captures[definition.Name] = new ActiveCapture(definition, storage, paths[0].Snapshot);
             if (old is null) _order.Add(definition.Name);
             InstallLocked(paths);
         }
@@ -109,13 +109,7 @@ public sealed class CaptureRegistry(int workers)
     {
         lock (_gate)
         {
-            if (paths.Count == 0) return;
-            var snapshot = paths[0].Snapshot;
-            foreach (var name in _order)
-            {
-                var c = _captures[name];
-                _captures[name] = new ActiveCapture(c.Definition, c.Storage, snapshot);
-            }
+            if (paths.Count == 0 || _captures.Values.All(c => ReferenceEquals(c.Snapshot, paths[0].Snapshot))) return;
             InstallLocked(paths);
         }
     }
@@ -128,7 +122,15 @@ public sealed class CaptureRegistry(int workers)
             foreach (var p in paths) p.Captures = null;
             return;
         }
-        var set = new CaptureSet([.. _order.Select(n => _captures[n])], paths[0].Snapshot);
+        // Every capture is compiled against the snapshot the workers run now, so that interface
+        // indexes and access-lists agree with the set's snapshot even after a reload.
+        var snapshot = paths[0].Snapshot;
+        foreach (var name in _order)
+        {
+            var c = _captures[name];
+            if (!ReferenceEquals(c.Snapshot, snapshot)) _captures[name] = new ActiveCapture(c.Definition, c.Storage, snapshot);
+        }
+        var set = new CaptureSet([.. _order.Select(n => _captures[n])], snapshot);
         foreach (var p in paths) p.Captures = new WorkerCaptureHook(set, p.WorkerIndex, p);
     }
 

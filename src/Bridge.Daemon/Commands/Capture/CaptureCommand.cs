@@ -25,15 +25,20 @@ public sealed class CaptureCommand : ICommandModule
         no.Param(ParamType.Line, "args", "The parameters to remove").Runs(Remove, Privilege.Admin);
     }
 
-    private static CommandResult Define(CommandContext ctx)
+    /// <summary>How often a real-time capture looks for new packets.</summary>
+    private static readonly TimeSpan RealTimePoll = TimeSpan.FromMilliseconds(200);
+
+    private static async Task<CommandResult> Define(CommandContext ctx)
     {
         var registry = CaptureStore.For(ctx.Runtime);
         string name = ctx.Get("name")!;
         try
         {
-            var def = CaptureSyntax.Apply(registry.Find(name), name, CaptureStore.Arguments(ctx, 2), new CaptureStore.Names(ctx.Runtime.Snapshot));
+            var args = CaptureStore.Arguments(ctx, 2);
+            var def = CaptureSyntax.Apply(registry.Find(name), name, args, new CaptureStore.Names(ctx.Runtime.Snapshot));
             registry.Define(def, ctx.Runtime.Workers);
-            return CommandResult.Ok("");
+            bool realTime = args.Any(a => a.Text.Length >= 2 && "real-time".StartsWith(a.Text, StringComparison.OrdinalIgnoreCase));
+            return realTime ? await StreamAsync(ctx, registry, name).ConfigureAwait(false) : CommandResult.Ok("");
         }
         catch (CaptureSyntaxException e)
         {
@@ -43,6 +48,46 @@ public sealed class CaptureCommand : ICommandModule
         {
             return CommandResult.Fail(e.Message);
         }
+    }
+
+    /// <summary>
+    /// <c>real-time</c>: the packets the capture stores from now on are sent to the session that
+    /// asked, as they arrive, until it cancels (Ctrl+C), as FTD's console display does.
+    /// </summary>
+    private static async Task<CommandResult> StreamAsync(CommandContext ctx, CaptureRegistry registry, string name)
+    {
+        var onEach = CaptureStore.OnEachWorker(ctx);
+        // Each worker's slot numbers its records in order, so "new" is "above the last one seen".
+        var last = new long[registry.WorkerCount];
+        Array.Fill(last, -1);
+        int shown = 0;
+        try
+        {
+            // What was stored before the command ran is history, not real time.
+            var history = await registry.ReadAsync(name, onEach).ConfigureAwait(false);
+            foreach (var p in history?.Packets ?? []) last[p.Worker] = Math.Max(last[p.Worker], p.Sequence);
+            await ctx.Stream("Warning: using this option with a slow console connection may result in an excessive amount of non-displayed packets due to performance limitations.\n" +
+                             "Use ctrl-c to terminate real-time capture\n\n").ConfigureAwait(false);
+            while (!ctx.Cancellation.IsCancellationRequested)
+            {
+                var contents = await registry.ReadAsync(name, onEach).ConfigureAwait(false);
+                if (contents is null) break;
+                var text = new System.Text.StringBuilder();
+                foreach (var p in contents.Packets)
+                {
+                    if (p.Sequence <= last[p.Worker]) continue;
+                    last[p.Worker] = p.Sequence;
+                    text.Append(CaptureListing.PacketLine(p, ++shown, detail: false));
+                }
+                if (text.Length > 0) await ctx.Stream(text.ToString()).ConfigureAwait(false);
+                await Task.Delay(RealTimePoll, ctx.Cancellation).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C: the normal end of a real-time display.
+        }
+        return CommandResult.Ok($"{shown} packet{(shown == 1 ? "" : "s")} shown\n");
     }
 
     private static CommandResult Remove(CommandContext ctx)

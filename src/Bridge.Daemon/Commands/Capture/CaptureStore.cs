@@ -15,8 +15,16 @@ public static class CaptureStore
 {
     private static readonly ConditionalWeakTable<IBridgeRuntime, CaptureRegistry> Registries = new();
 
-    public static CaptureRegistry For(IBridgeRuntime runtime) =>
-        Registries.GetValue(runtime, r => new CaptureRegistry(Math.Max(1, r.Workers.Count)));
+    /// <summary>
+    /// The runtime's registry, its captures recompiled first if a reload installed a new
+    /// configuration since they were built (workers meanwhile find interfaces by name).
+    /// </summary>
+    public static CaptureRegistry For(IBridgeRuntime runtime)
+    {
+        var registry = Registries.GetValue(runtime, r => new CaptureRegistry(Math.Max(1, r.Workers.Count)));
+        registry.Refresh(runtime.Workers);
+        return registry;
+    }
 
     /// <summary>Sets the host's capture memory limit (<c>Bridge:Capture:MemoryLimit</c>, bytes).</summary>
     public static void Configure(IBridgeRuntime runtime, long memoryLimitBytes)
