@@ -58,7 +58,6 @@ public static class CaptureSyntax
     public static CaptureDefinition Apply(CaptureDefinition? existing, string name, IReadOnlyList<ArgToken> args, ICaptureNames names)
     {
         var def = existing ?? new CaptureDefinition { Name = name };
-        bool typeGiven = false;
         var reader = new Reader(args);
         while (!reader.End)
         {
@@ -82,7 +81,6 @@ public static class CaptureSyntax
                         if (existing is not null && existing.Type != type)
                             throw new CaptureSyntaxException($"ERROR: Capture type cannot be changed; remove capture {name} first");
                         def = def with { Type = type, DropFilter = filter };
-                        typeGiven = true;
                         break;
                     }
                 case "access-list":
@@ -145,7 +143,6 @@ public static class CaptureSyntax
                     break;
             }
         }
-        if (existing is null && !typeGiven) def = def with { Type = CaptureType.RawData };
         return def;
     }
 
