@@ -1,5 +1,6 @@
 using Bridge.Daemon.Admin;
 using Bridge.Daemon.Forwarding;
+using Bridge.Daemon.Metrics;
 using Bridge.Io.AfPacket;
 using Bridge.Io.Pcap;
 using Bridge.Daemon.Hosting;
@@ -93,6 +94,8 @@ public static class Program
         builder.Services.AddHostedService<WatchdogService>();
         // After the data plane: the socket answers only once there is a bridge to ask about.
         builder.Services.AddAdminSocket();
+        builder.Services.AddSingleton<BridgeMetrics>();
+        builder.Services.AddHostedService<MetricsServer>();
 
         using var host = builder.Build();
         try

@@ -2,6 +2,7 @@ using Bridge.Daemon.Commands.Capture;
 using Bridge.Daemon.Commands.Clear;
 using Bridge.Daemon.Commands.Config;
 using Bridge.Daemon.Commands.Grammar;
+using Bridge.Daemon.Commands.PacketTracer;
 using Bridge.Daemon.Commands.Show;
 
 namespace Bridge.Daemon.Commands;
@@ -28,6 +29,7 @@ public static class CommandCatalogue
         new TimeoutConfigCommand(),
         new MacAgingConfigCommand(),
         new WriteMemoryCommand(),
+        new PacketTracerCommand(),
         new CaptureCommand(),
         new ShowCaptureCommand(),
         new ClearCaptureCommand(),

@@ -323,6 +323,12 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
         return result;
     }
 
+    /// <summary>Configuration changes installed and refused since start (file reloads and commands).</summary>
+    public long ConfigsApplied => Interlocked.Read(ref _configsApplied);
+    public long ConfigsRefused => Interlocked.Read(ref _configsRefused);
+    private long _configsApplied;
+    private long _configsRefused;
+
     public ReloadResult Reload()
     {
         BridgeConfig config;
@@ -334,12 +340,14 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
         {
             var result = new ReloadResult(false, $"{e.Message}; the running configuration is unchanged");
             _log.LogError("Reload refused: {Reason}", result.Message);
+            Interlocked.Increment(ref _configsRefused);
             return result;
         }
         catch (IOException e)
         {
             var result = new ReloadResult(false, $"cannot read {ConfigPath}: {e.Message}; the running configuration is unchanged");
             _log.LogError("Reload refused: {Reason}", result.Message);
+            Interlocked.Increment(ref _configsRefused);
             return result;
         }
         var applied = Apply(config);
@@ -351,6 +359,13 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
     }
 
     public ReloadResult Apply(BridgeConfig config)
+    {
+        var result = ApplyLocked(config);
+        Interlocked.Increment(ref result.Applied ? ref _configsApplied : ref _configsRefused);
+        return result;
+    }
+
+    private ReloadResult ApplyLocked(BridgeConfig config)
     {
         lock (_reloadLock)
         {
@@ -368,11 +383,28 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
             }
             if (_started && RebindNeeded(old, next) is { } why)
                 return new ReloadResult(false, $"{why}: restart bridged to rebind the ports; the running configuration is unchanged");
+            // Learned MACs name interfaces by index: when the list of nameifs changes, relearn.
+            if (!SameInterfaces(old, next))
+                _macs.Clear();
             foreach (var dp in _dataPaths)
                 dp.Swap(next);
             Volatile.Write(ref _snapshot, next);
             return new ReloadResult(true, $"{next.Interfaces.Count} interface(s), {next.Policy.AceCount} access-list element(s); established connections kept");
         }
+    }
+
+    private static bool SameInterfaces(RuntimeSnapshot a, RuntimeSnapshot b)
+    {
+        if (a.Interfaces.Count != b.Interfaces.Count)
+            return false;
+        for (int i = 0; i < a.Interfaces.Count; i++)
+        {
+            var x = a.Interfaces[i];
+            var y = b.Interfaces[i];
+            if (x.NameIf != y.NameIf || x.PhysPort != y.PhysPort || x.Vlan != y.Vlan || x.BridgeGroup != y.BridgeGroup)
+                return false;
+        }
+        return true;
     }
 
     // Ports are opened once per device and driver and sized by the MTU: changing those needs new sockets.

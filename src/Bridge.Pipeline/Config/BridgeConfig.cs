@@ -13,10 +13,12 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
 {
     public const string DefaultHostname = "firepower";
     public const int DefaultMacAgingMinutes = 5;
+    /// <summary>Where Prometheus scrapes unless the config says otherwise (loopback: metrics are not for the world by default).</summary>
+    public const string DefaultMetricsListen = "127.0.0.1:9477";
 
     /// <summary>Sections accepted by <see cref="ToText"/> (<c>show running-config SECTION</c>).</summary>
     public static IReadOnlyList<string> Sections { get; } =
-        ["hostname", "interface", "object", "object-group", "access-list", "access-group", "timeout", "mac-address-table"];
+        ["hostname", "interface", "object", "object-group", "access-list", "access-group", "timeout", "mac-address-table", "metrics"];
 
     internal BridgeConfig(
         string hostname,
@@ -28,7 +30,8 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
         IReadOnlyList<AccessListConfig> accessLists,
         IReadOnlyList<AccessGroupConfig> accessGroups,
         TimeoutConfig timeouts,
-        int macAgingMinutes)
+        int macAgingMinutes,
+        MetricsEndpoint? metricsListen)
     {
         Hostname = hostname;
         Interfaces = interfaces;
@@ -40,6 +43,7 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
         AccessGroups = accessGroups;
         Timeouts = timeouts;
         MacAgingMinutes = macAgingMinutes;
+        MetricsListen = metricsListen;
     }
 
     public static BridgeConfig Empty { get; } = Parse("", "empty");
@@ -55,6 +59,9 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
     public IReadOnlyList<AccessGroupConfig> AccessGroups { get; }
     public TimeoutConfig Timeouts { get; }
     public int MacAgingMinutes { get; }
+
+    /// <summary><c>metrics listen ADDRESS:PORT</c>; null after <c>no metrics listen</c>.</summary>
+    public MetricsEndpoint? MetricsListen { get; }
 
     public static BridgeConfig Parse(string text, string fileName = "bridge.conf") => ConfigParser.Parse(text, fileName);
 
@@ -207,6 +214,11 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
         if (all || section == "mac-address-table")
         {
             sb.Append("mac-address-table aging-time ").Append(MacAgingMinutes.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            Separator(sb, all);
+        }
+        if (all || section == "metrics")
+        {
+            sb.Append(MetricsListen is { } m ? "metrics listen " + m : "no metrics listen").Append('\n');
             Separator(sb, all);
         }
         return sb.ToString();

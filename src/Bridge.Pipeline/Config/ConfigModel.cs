@@ -234,3 +234,23 @@ public sealed class AccessListConfig(string name, AccessListKind kind, IReadOnly
     public AccessListKind Kind { get; } = kind;
     public IReadOnlyList<AccessListLine> Lines { get; } = lines;
 }
+
+/// <summary>The address and port of the Prometheus endpoint (<c>metrics listen 127.0.0.1:9477</c>, <c>[::1]:9477</c>).</summary>
+public sealed record MetricsEndpoint(System.Net.IPAddress Address, int Port)
+{
+    public override string ToString() =>
+        Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{Address}]:{Port}" : $"{Address}:{Port}";
+
+    public static MetricsEndpoint? TryParse(string text)
+    {
+        int colon = text.LastIndexOf(':');
+        if (colon <= 0) return null;
+        string host = text[..colon];
+        if (host.StartsWith('[') && host.EndsWith(']')) host = host[1..^1];
+        else if (host.Contains(':')) return null;
+        if (!System.Net.IPAddress.TryParse(host, out var address)) return null;
+        if (!int.TryParse(text.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port)
+            || port is < 1 or > 65535) return null;
+        return new MetricsEndpoint(address, port);
+    }
+}

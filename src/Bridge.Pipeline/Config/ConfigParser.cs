@@ -89,6 +89,7 @@ internal sealed class ConfigParser
     private readonly List<AccessGroupConfig> _groups = [];
     private TimeoutConfig _timeouts = TimeoutConfig.Default;
     private int _macAging = BridgeConfig.DefaultMacAgingMinutes;
+    private MetricsEndpoint? _metrics = MetricsEndpoint.TryParse(BridgeConfig.DefaultMetricsListen);
 
     private Block _block;
     private InterfaceDraft? _interface;
@@ -256,6 +257,18 @@ internal sealed class ConfigParser
                 break;
             case "timeout":
                 Timeout();
+                break;
+            case "metrics":
+                Expect("listen");
+                var mt = Next("ADDRESS:PORT");
+                _metrics = MetricsEndpoint.TryParse(mt.Text) ?? throw Fail(mt, $"metrics listen needs ADDRESS:PORT (e.g. 127.0.0.1:9477 or [::1]:9477), found '{mt.Text}'");
+                ExpectEnd();
+                break;
+            case "no" when PeekIs("metrics"):
+                Expect("metrics");
+                Expect("listen");
+                _metrics = null;
+                ExpectEnd();
                 break;
             case "mac-address-table":
                 Expect("aging-time");
@@ -1231,6 +1244,7 @@ internal sealed class ConfigParser
             lists,
             _groups.ToArray(),
             _timeouts,
-            _macAging);
+            _macAging,
+            _metrics);
     }
 }

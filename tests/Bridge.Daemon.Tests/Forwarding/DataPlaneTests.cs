@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Bridge.Daemon.Forwarding;
+using Bridge.Daemon.Tests.Support;
 using Bridge.Io;
 using Bridge.Pipeline.Config;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -22,21 +22,12 @@ public sealed class DataPlaneTests : IDisposable
         access-group ALLOW global
         """;
 
-    private readonly string _ns = $"bdt-{Guid.NewGuid().ToString("N")[..6]}";
+    private readonly VethNamespace _ns = new("bdt", "dp-in", "dp-out");
     private readonly string _dir = Directory.CreateTempSubdirectory("bdt-").FullName;
-
-    public DataPlaneTests()
-    {
-        Run("ip", "netns", "add", _ns);
-        Run("ip", "netns", "exec", _ns, "ip", "link", "add", "dp-in", "type", "veth", "peer", "name", "dp-in-peer");
-        Run("ip", "netns", "exec", _ns, "ip", "link", "add", "dp-out", "type", "veth", "peer", "name", "dp-out-peer");
-        foreach (var dev in new[] { "dp-in-peer", "dp-out-peer" })
-            Run("ip", "netns", "exec", _ns, "ip", "link", "set", dev, "up");
-    }
 
     public void Dispose()
     {
-        Run("ip", "netns", "del", _ns);
+        _ns.Dispose();
         Directory.Delete(_dir, recursive: true);
     }
 
@@ -50,7 +41,7 @@ public sealed class DataPlaneTests : IDisposable
 
     private void StartInNamespace(DataPlane plane)
     {
-        using (NetworkNamespace.Enter(_ns))
+        using (NetworkNamespace.Enter(_ns.Name))
             plane.Start();
     }
 
@@ -76,7 +67,7 @@ public sealed class DataPlaneTests : IDisposable
     {
         using var plane = Create(TwoPorts);
         StartInNamespace(plane);
-        string flags = Run("ip", "netns", "exec", _ns, "ip", "link", "show", "dp-in");
+        string flags = _ns.Exec("ip", "link", "show", "dp-in");
         Assert.Contains("PROMISC", flags);
         Assert.Contains(",UP", flags);
         Assert.Equal(2, plane.Workers.Count);
@@ -127,17 +118,5 @@ public sealed class DataPlaneTests : IDisposable
         Assert.Contains("restart bridged", refused.Message);
         Assert.Same(before, plane.Snapshot);
         plane.Stop();
-    }
-
-    private static string Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        string stdout = p.StandardOutput.ReadToEnd();
-        string stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return p.ExitCode == 0 ? stdout : throw new InvalidOperationException($"{file} {string.Join(' ', args)}: {stderr}");
     }
 }

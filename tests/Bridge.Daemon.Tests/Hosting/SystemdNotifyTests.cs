@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using Bridge.Daemon.Tests.Support;
 using System.Text;
 
 namespace Bridge.Daemon.Tests.Hosting;
@@ -12,22 +13,12 @@ namespace Bridge.Daemon.Tests.Hosting;
 /// </summary>
 public sealed class SystemdNotifyTests : IDisposable
 {
-    private readonly string _ns = $"bsn-{Guid.NewGuid().ToString("N")[..6]}";
+    private readonly VethNamespace _ns = new("bsn", "sn-in", "sn-out");
     private readonly string _dir = Directory.CreateTempSubdirectory("bsn-").FullName;
-
-    public SystemdNotifyTests()
-    {
-        Run("ip", "netns", "add", _ns);
-        foreach (var dev in new[] { "sn-in", "sn-out" })
-        {
-            Run("ip", "netns", "exec", _ns, "ip", "link", "add", dev, "type", "veth", "peer", "name", dev + "-p");
-            Run("ip", "netns", "exec", _ns, "ip", "link", "set", dev + "-p", "up");
-        }
-    }
 
     public void Dispose()
     {
-        Run("ip", "netns", "del", _ns);
+        _ns.Dispose();
         Directory.Delete(_dir, recursive: true);
     }
 
@@ -48,7 +39,7 @@ public sealed class SystemdNotifyTests : IDisposable
         };
         // exec keeps the shell's pid, so $$ is the daemon's pid, as systemd sets it.
         psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add($"SYSTEMD_EXEC_PID=$$ exec ip netns exec {_ns} dotnet {daemon} --config {conf} --workers 2 --admin-socket {_dir}/admin.sock");
+        psi.ArgumentList.Add($"SYSTEMD_EXEC_PID=$$ exec ip netns exec {_ns.Name} dotnet {daemon} --config {conf} --workers 2 --admin-socket {_dir}/admin.sock");
         psi.Environment["NOTIFY_SOCKET"] = notifyPath;
         psi.Environment["WATCHDOG_USEC"] = "1000000";
         using var p = Process.Start(psi)!;
@@ -60,16 +51,16 @@ public sealed class SystemdNotifyTests : IDisposable
             Expect(notify, seen, "READY=1", TimeSpan.FromSeconds(60));
             // READY=1 must mean forwarding: both ports open as promiscuous fanout members.
             Assert.Contains(seen, m => m.StartsWith("STATUS=Forwarding: INSIDE sn-in", StringComparison.Ordinal));
-            Assert.Contains("PROMISC", Run("ip", "netns", "exec", _ns, "ip", "link", "show", "sn-out"));
+            Assert.Contains("PROMISC", _ns.Exec("ip", "link", "show", "sn-out"));
 
             Expect(notify, seen, "WATCHDOG=1", TimeSpan.FromSeconds(5));
 
             File.AppendAllText(conf, "timeout udp 0:05:00\n");
-            Run("kill", "-HUP", p.Id.ToString());
+            VethNamespace.Run("kill", "-HUP", p.Id.ToString());
             Expect(notify, seen, "RELOADING=1", TimeSpan.FromSeconds(10));
             Expect(notify, seen, "READY=1", TimeSpan.FromSeconds(10));
 
-            Run("kill", "-TERM", p.Id.ToString());
+            VethNamespace.Run("kill", "-TERM", p.Id.ToString());
             Expect(notify, seen, "STOPPING=1", TimeSpan.FromSeconds(10));
             Assert.True(p.WaitForExit(20_000), "bridged did not exit after SIGTERM");
             Assert.Equal(0, p.ExitCode);
@@ -102,17 +93,5 @@ public sealed class SystemdNotifyTests : IDisposable
                     return;
             }
         }
-    }
-
-    private static string Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        string stdout = p.StandardOutput.ReadToEnd();
-        string stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return p.ExitCode == 0 ? stdout : throw new InvalidOperationException($"{file} {string.Join(' ', args)}: {stderr}");
     }
 }

@@ -1,3 +1,4 @@
+using Bridge.Daemon.Tests.Support;
 using System.Diagnostics;
 using Xunit.Abstractions;
 

@@ -1,3 +1,4 @@
+using Bridge.Daemon.Tests.Support;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;

@@ -43,6 +43,11 @@ internal static class ConfigGenerator
                 sb.Append(" shutdown\n");
             }
         }
+        switch (r.Next(3))
+        {
+            case 0: sb.Append("no metrics listen\n"); break;
+            case 1: sb.Append("metrics listen [::1]:").Append(r.Next(1, 65536)).Append('\n'); break;
+        }
         sb.Append("object network O1\n host 10.0.").Append(r.Next(256)).Append('.').Append(r.Next(256)).Append('\n');
         sb.Append("object network O2\n subnet 10.").Append(r.Next(256)).Append(".0.0 255.255.0.0\n");
         sb.Append("object network O3\n range 10.9.0.1 10.9.0.").Append(r.Next(2, 255)).Append('\n');

@@ -48,6 +48,17 @@ public class ConfigParserTests
     }
 
     [Fact]
+    public void Metrics_listen_defaults_to_loopback_and_can_be_moved_or_turned_off()
+    {
+        Assert.Equal("127.0.0.1:9477", BridgeConfig.Parse("").MetricsListen?.ToString());
+        Assert.Equal("[::1]:9100", BridgeConfig.Parse("metrics listen [::1]:9100").MetricsListen?.ToString());
+        var off = BridgeConfig.Parse("metrics listen 10.0.0.1:9477\nno metrics listen");
+        Assert.Null(off.MetricsListen);
+        Assert.Equal("no metrics listen\n", off.ToText("metrics"));
+        Assert.Equal(off, BridgeConfig.Parse(off.ToText()));
+    }
+
+    [Fact]
     public void Parses_objects_and_groups()
     {
         var c = BridgeConfig.Parse("""

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Bridge.Daemon.Tests.Systemd;
+namespace Bridge.Daemon.Tests.Support;
 
 /// <summary>The result of a finished host command: exit code and both streams in full.</summary>
 internal sealed record CommandResult(int ExitCode, string Stdout, string Stderr)

@@ -1,0 +1,208 @@
+using System.Reflection;
+using Bridge.Daemon.Forwarding;
+using Bridge.Daemon.Runtime;
+using Bridge.Packets;
+using Bridge.Pipeline.Counters;
+using Bridge.Pipeline.Flows;
+using Prometheus;
+
+namespace Bridge.Daemon.Metrics;
+
+/// <summary>
+/// The Prometheus families of the bridge. Nothing here runs per packet: at scrape time the values
+/// are read from the workers' own counter arrays and tables and copied into prometheus-net
+/// metrics. Sources that <c>clear</c> commands zero are turned into monotonic counters
+/// (<see cref="Totals"/>), so Prometheus never sees a counter go backwards.
+/// </summary>
+public sealed class BridgeMetrics
+{
+    private readonly IBridgeRuntime _runtime;
+    private readonly Totals _totals = new();
+    // Two scrapes at once would interleave the monotonic bookkeeping.
+    private readonly SemaphoreSlim _updating = new(1, 1);
+
+    private readonly Counter _ifPackets;
+    private readonly Counter _ifBytes;
+    private readonly Counter _ifDrops;
+    private readonly Gauge _ifLinkUp;
+    private readonly Counter _portFrames;
+    private readonly Counter _portRingDrops;
+    private readonly Counter _portTruncated;
+    private readonly Counter _portTxRefused;
+    private readonly Counter _aspDrops;
+    private readonly Counter _stageCounters;
+    private readonly Gauge _connsActive;
+    private readonly Counter _connsCreated;
+    private readonly Gauge _flowSlots;
+    private readonly Gauge _macEntries;
+    private readonly Counter _frameFaults;
+    private readonly Counter _configChanges;
+    private readonly Gauge _workers;
+    private readonly Gauge _startTime;
+
+    public BridgeMetrics(IBridgeRuntime runtime)
+    {
+        _runtime = runtime;
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+        var f = Prometheus.Metrics.WithCustomRegistry(Registry);
+        string version = typeof(BridgeMetrics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+        f.CreateGauge("bridge_build_info", "Bridge build; the value is always 1.", "version").WithLabels(version.Split('+')[0]).Set(1);
+        _startTime = f.CreateGauge("bridge_start_time_seconds", "When the data plane started, in Unix seconds.");
+        _workers = f.CreateGauge("bridge_workers", "Data-plane worker threads.");
+        _ifPackets = f.CreateCounter("bridge_interface_packets_total", "Packets per nameif and direction, as the pipeline counted them.", "interface", "direction");
+        _ifBytes = f.CreateCounter("bridge_interface_bytes_total", "Bytes per nameif and direction (L2 frame, tags included).", "interface", "direction");
+        _ifDrops = f.CreateCounter("bridge_interface_drops_total", "Packets received on a nameif and dropped by the pipeline.", "interface");
+        _ifLinkUp = f.CreateGauge("bridge_interface_link_up", "1 when the nameif's physical link has carrier.", "interface");
+        _portFrames = f.CreateCounter("bridge_port_frames_total", "Frames the port driver received or sent, before and after the pipeline.", "device", "direction");
+        _portRingDrops = f.CreateCounter("bridge_port_ring_drops_total", "Frames the kernel dropped because the receive ring was full (PACKET_STATISTICS).", "device");
+        _portTruncated = f.CreateCounter("bridge_port_truncated_total", "Frames longer than the ring slot, never forwarded.", "device");
+        _portTxRefused = f.CreateCounter("bridge_port_tx_refused_total", "Frames the kernel refused to send (queue full, link down, too big).", "device");
+        _aspDrops = f.CreateCounter("bridge_asp_drops_total", "Accelerated-security-path drops by FTD reason keyword (show asp drop).", "section", "reason");
+        _stageCounters = f.CreateCounter("bridge_stage_events_total", "Counters declared by the pipeline stages.", "stage", "counter");
+        _connsActive = f.CreateGauge("bridge_connections_active", "Connections in the flow tables by protocol.", "protocol");
+        _connsCreated = f.CreateCounter("bridge_connections_created_total", "Connections created.");
+        _flowSlots = f.CreateGauge("bridge_flow_table_slots", "Flow-table slots in use and in total, over all workers.", "state");
+        _macEntries = f.CreateGauge("bridge_mac_table_entries", "Learned MAC addresses that have not aged out.");
+        _frameFaults = f.CreateCounter("bridge_worker_frame_faults_total", "Frames lost to an exception in the pipeline (the worker went on).");
+        _configChanges = f.CreateCounter("bridge_config_changes_total", "Configuration reloads and changes by result.", "result");
+        Registry.AddBeforeCollectCallback(UpdateAsync);
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    private async Task UpdateAsync(CancellationToken cancel)
+    {
+        await _updating.WaitAsync(cancel).ConfigureAwait(false);
+        try
+        {
+            await UpdateLockedAsync(cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            _updating.Release();
+        }
+    }
+
+    private async Task UpdateLockedAsync(CancellationToken cancel)
+    {
+        var snap = _runtime.Snapshot;
+        var workers = _runtime.Workers;
+        _workers.Set(workers.Count);
+        _startTime.Set(_runtime.StartedAt.ToUnixTimeMilliseconds() / 1000.0);
+        long now = _runtime.NowNs();
+
+        foreach (var li in snap.Interfaces)
+        {
+            long pin = 0, pout = 0, bin = 0, bout = 0, drop = 0;
+            foreach (var w in workers)
+            {
+                var c = w.Interfaces[li.Index];
+                pin += c.PacketsIn; pout += c.PacketsOut; bin += c.BytesIn; bout += c.BytesOut; drop += c.Dropped;
+            }
+            _totals.Set(_ifPackets.WithLabels(li.NameIf, "in"), pin);
+            _totals.Set(_ifPackets.WithLabels(li.NameIf, "out"), pout);
+            _totals.Set(_ifBytes.WithLabels(li.NameIf, "in"), bin);
+            _totals.Set(_ifBytes.WithLabels(li.NameIf, "out"), bout);
+            _totals.Set(_ifDrops.WithLabels(li.NameIf), drop);
+        }
+        var ports = _runtime.Ports;
+        foreach (var port in ports)
+        {
+            _totals.Set(_portFrames.WithLabels(port.Device, "rx"), port.RxFrames);
+            _totals.Set(_portFrames.WithLabels(port.Device, "tx"), port.TxFrames);
+            _totals.Set(_portRingDrops.WithLabels(port.Device), port.RxKernelDrops);
+            _totals.Set(_portTruncated.WithLabels(port.Device), port.RxTruncated);
+            _totals.Set(_portTxRefused.WithLabels(port.Device), port.TxDropped);
+        }
+        foreach (var li in snap.Interfaces)
+        {
+            bool up = li.PhysPort < ports.Count && ports[li.PhysPort].LinkUp;
+            _ifLinkUp.WithLabels(li.NameIf).Set(up ? 1 : 0);
+        }
+
+        CollectDrops(workers, DropSection.Frame, "frame");
+        CollectDrops(workers, DropSection.Flow, "flow");
+
+        foreach (var def in CounterRegistry.All)
+        {
+            long sum = 0;
+            foreach (var w in workers) sum += Volatile.Read(ref w.Counters[def.Index]);
+            _totals.Set(_stageCounters.WithLabels(def.Group, def.Name), sum);
+        }
+
+        // Flow tables belong to their workers: count on the workers' own threads.
+        long tcp = 0, udp = 0, icmp = 0, other = 0, used = 0, capacity = 0, created = 0;
+        await _runtime.RunOnWorkers(dp =>
+        {
+            long t = 0, u = 0, i = 0, o = 0;
+            var flows = dp.Flows;
+            for (int slot = 0; slot < flows.Capacity; slot++)
+            {
+                ref var flow = ref flows[slot];
+                if (!flow.InUse) continue;
+                switch (flow.Key.Protocol)
+                {
+                    case 6: t++; break;
+                    case 17: u++; break;
+                    case 1 or 58: i++; break;
+                    default: o++; break;
+                }
+            }
+            Interlocked.Add(ref tcp, t);
+            Interlocked.Add(ref udp, u);
+            Interlocked.Add(ref icmp, i);
+            Interlocked.Add(ref other, o);
+            Interlocked.Add(ref used, flows.Count);
+            Interlocked.Add(ref capacity, flows.Capacity);
+            Interlocked.Add(ref created, flows.Created);
+        }, cancel).ConfigureAwait(false);
+        _connsActive.WithLabels("tcp").Set(tcp);
+        _connsActive.WithLabels("udp").Set(udp);
+        _connsActive.WithLabels("icmp").Set(icmp);
+        _connsActive.WithLabels("other").Set(other);
+        _flowSlots.WithLabels("used").Set(used);
+        _flowSlots.WithLabels("total").Set(capacity);
+        _totals.Set(_connsCreated, created);
+
+        if (workers.Count > 0)
+            _macEntries.Set(workers[0].Macs.Snapshot(now).Count);
+
+        if (_runtime is DataPlane plane)
+        {
+            _totals.Set(_frameFaults, plane.FrameFaults().Faults);
+            _totals.Set(_configChanges.WithLabels("applied"), plane.ConfigsApplied);
+            _totals.Set(_configChanges.WithLabels("refused"), plane.ConfigsRefused);
+        }
+    }
+
+    private void CollectDrops(IReadOnlyList<Pipeline.Core.DataPath> workers, DropSection section, string label)
+    {
+        var sums = Pipeline.Show.ShowAspDrop.Sum(workers, section);
+        for (int r = 1; r < sums.Length; r++)
+        {
+            // Every known reason is published from the start (at 0), so rate() works from the first drop.
+            _totals.Set(_aspDrops.WithLabels(label, DropCatalogue.Keyword((DropReason)r)), sums[r]);
+        }
+    }
+
+    /// <summary>
+    /// Turns sources that may be reset (clear asp drop, clear counters) into monotonic counters: a
+    /// value below the last one seen means the source restarted from zero, and all of it is new.
+    /// </summary>
+    private sealed class Totals
+    {
+        private readonly Dictionary<object, long> _last = new(ReferenceEqualityComparer.Instance);
+
+        public void Set(Counter.Child child, long current) => Advance(child, current, child.Inc);
+
+        public void Set(Counter counter, long current) => Advance(counter, current, counter.Inc);
+
+        private void Advance(object key, long current, Action<double> inc)
+        {
+            _last.TryGetValue(key, out long last);
+            long delta = current >= last ? current - last : current;
+            if (delta > 0) inc(delta);
+            _last[key] = current;
+        }
+    }
+}
