@@ -38,6 +38,10 @@ public sealed record CaptureDefinition
     public bool HeadersOnly { get; init; }
     public IReadOnlyList<CaptureMatch> Matches { get; init; } = [];
     public bool RealTime { get; init; }
+    /// <summary><c>real-time dump</c>: hex of each packet in the live display.</summary>
+    public bool RealTimeDump { get; init; }
+    /// <summary><c>real-time detail</c>: the detailed decode in the live display.</summary>
+    public bool RealTimeDetail { get; init; }
     public bool Trace { get; init; }
     public bool TraceDetail { get; init; }
     public int TraceCount { get; init; } = DefaultTraceCount;
@@ -71,7 +75,12 @@ public sealed record CaptureDefinition
         if (Circular) sb.Append(" circular-buffer");
         if (HeadersOnly) sb.Append(" headers-only");
         if (AccessList is not null) sb.Append(" access-list ").Append(AccessList);
-        if (RealTime) sb.Append(" real-time");
+        if (RealTime)
+        {
+            sb.Append(" real-time");
+            if (RealTimeDump) sb.Append(" dump");
+            if (RealTimeDetail) sb.Append(" detail");
+        }
         return sb.ToString();
     }
 }

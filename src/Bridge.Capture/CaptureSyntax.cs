@@ -123,9 +123,17 @@ public static class CaptureSyntax
                         break;
                     }
                 case "real-time":
-                    while (!reader.End && reader.PeekIs(["dump", "detail", "trace"]) && !reader.PeekIs(TopWords)) reader.Next();
-                    def = def with { RealTime = true };
-                    break;
+                    {
+                        bool dump = false, detail = false;
+                        // "trace" after real-time is the capture's own trace keyword (same effect: traced packets).
+                        while (!reader.End && reader.PeekIs(["dump", "detail"]))
+                        {
+                            if (reader.Keyword(["dump", "detail"]) == "dump") dump = true;
+                            else detail = true;
+                        }
+                        def = def with { RealTime = true, RealTimeDump = dump, RealTimeDetail = detail };
+                        break;
+                    }
                 case "trace":
                     {
                         bool detail = def.TraceDetail;
@@ -203,8 +211,8 @@ public static class CaptureSyntax
                         break;
                     }
                 case "real-time":
-                    while (!reader.End && reader.PeekIs(["dump", "detail", "trace"]) && !reader.PeekIs(TopWords)) reader.Next();
-                    def = def with { RealTime = false };
+                    while (!reader.End && reader.PeekIs(["dump", "detail"])) reader.Next();
+                    def = def with { RealTime = false, RealTimeDump = false, RealTimeDetail = false };
                     break;
                 case "trace":
                     while (!reader.End && reader.PeekIs(["detail", "trace-count"]))

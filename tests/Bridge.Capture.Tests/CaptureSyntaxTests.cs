@@ -44,10 +44,10 @@ public sealed class CaptureSyntaxTests
     [Fact]
     public void Full_syntax_with_abbreviations_and_canonical_list_form()
     {
-        _bed.Capture("X ty raw int INSIDE buf 65536 pack 9216 circ head eth 802.1Q real tr det trace-c 1000 " +
+        _bed.Capture("X ty raw int INSIDE buf 65536 pack 9216 circ head eth 802.1Q real det dump tr det trace-c 1000 " +
             "m tcp 10.1.0.0 255.255.0.0 range 1000 2000 any6 neq https m ip 10.1.1.1 255.255.255.255 any4 m udp 2001:db8::/32 lt 1024 any gt 5000");
         var def = _bed.Registry.Find("X")!;
-        Assert.Equal("capture X type raw-data buffer 65536 trace detail trace-count 1000 interface INSIDE packet-length 9216 ethernet-type 802.1Q circular-buffer headers-only real-time", def.Summary());
+        Assert.Equal("capture X type raw-data buffer 65536 trace detail trace-count 1000 interface INSIDE packet-length 9216 ethernet-type 802.1Q circular-buffer headers-only real-time dump detail", def.Summary());
         Assert.Equal(
             ["match tcp 10.1.0.0 255.255.0.0 range 1000 2000 any6 neq https", "match ip host 10.1.1.1 any4", "match udp 2001:db8::/32 lt 1024 any gt 5000"],
             def.Matches.Select(m => m.ToString()));

@@ -218,11 +218,14 @@ public sealed class CaptureRealTimeTests : IDisposable
             if (streamed.Sum(s => s.Split('\n').Count(l => l.Contains("icmp: echo request"))) >= 3) cts.Cancel();
             return Task.CompletedTask;
         }
-        var result = await _dispatcher.ExecuteAsync("capture RT real-time", _admin, false, Stream, cts.Token);
+        var result = await _dispatcher.ExecuteAsync("capture RT real-time dump", _admin, false, Stream, cts.Token);
         Assert.StartsWith("Warning: using this option with a slow console connection", streamed[0]);
         Assert.Contains("Use ctrl-c to terminate real-time capture", streamed[0]);
-        var lines = string.Concat(streamed.Skip(1)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var all = string.Concat(streamed.Skip(1)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = all.Where(l => !l.StartsWith("0x", StringComparison.Ordinal)).ToArray();
         Assert.Equal(3, lines.Length);
+        // dump: four hex rows (60 bytes of IP) after each packet line.
+        Assert.Equal(12, all.Count(l => l.StartsWith("0x00", StringComparison.Ordinal)));
         Assert.StartsWith("   1: ", lines[0]);
         Assert.StartsWith("   3: ", lines[2]);
         Assert.All(lines, l => Assert.EndsWith("802.1Q vlan#1577 P0 192.168.103.1 > 192.168.101.1: icmp: echo request", l));

@@ -72,12 +72,14 @@ public sealed class CaptureCommand : ICommandModule
             {
                 var contents = await registry.ReadAsync(name, onEach).ConfigureAwait(false);
                 if (contents is null) break;
+                var def = contents.Definition;
                 var text = new System.Text.StringBuilder();
                 foreach (var p in contents.Packets)
                 {
                     if (p.Sequence <= last[p.Worker]) continue;
                     last[p.Worker] = p.Sequence;
-                    text.Append(CaptureListing.PacketLine(p, ++shown, detail: false));
+                    text.Append(CaptureListing.PacketLine(p, ++shown, def.RealTimeDetail));
+                    if (def.RealTimeDump) text.Append(AsaPacketFormat.Dump(p));
                 }
                 if (text.Length > 0) await ctx.Stream(text.ToString()).ConfigureAwait(false);
                 await Task.Delay(RealTimePoll, ctx.Cancellation).ConfigureAwait(false);
