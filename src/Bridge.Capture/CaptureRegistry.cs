@@ -166,6 +166,30 @@ public sealed class CaptureRegistry(int workers)
         return new CaptureContents(active.Definition, all, storage.Full);
     }
 
+    /// <summary>
+    /// The packets stored since the last call, merged by time, for a live display: on entry
+    /// <paramref name="next"/> holds, per worker, the first sequence number not yet seen (zeros for
+    /// "everything"); on return, the sequence numbers to start from next time. Null when the
+    /// capture is gone.
+    /// </summary>
+    public async Task<IReadOnlyList<CapturedPacket>?> ReadNewAsync(string name, long[] next, Func<Action<int>, Task> onEachWorker)
+    {
+        var active = Active(name);
+        if (active is null) return null;
+        var storage = active.Storage;
+        var fresh = new List<CapturedPacket>();
+        await onEachWorker(worker =>
+        {
+            var mine = new List<CapturedPacket>();
+            var slot = storage.Slots[worker];
+            slot.CopyTo(mine, worker, next[worker]);
+            next[worker] = slot.NextSequence;
+            lock (fresh) fresh.AddRange(mine);
+        }).ConfigureAwait(false);
+        fresh.Sort(static (a, b) => a.TimeNs != b.TimeNs ? a.TimeNs.CompareTo(b.TimeNs) : a.Worker != b.Worker ? a.Worker.CompareTo(b.Worker) : a.Sequence.CompareTo(b.Sequence));
+        return fresh;
+    }
+
     /// <summary>Empties a capture's rings (each worker its own slot) and its counters; the definition stays.</summary>
     public async Task<bool> ClearAsync(string name, Func<Action<int>, Task> onEachWorker)
     {

@@ -137,12 +137,19 @@ public sealed class CaptureSlot
         StoredBytes = 0;
     }
 
-    /// <summary>Copies every record out, oldest first. Call on the owning worker's thread.</summary>
-    public void CopyTo(List<CapturedPacket> into, int worker)
+    /// <summary>Sequence number the next record will get: records are numbered in the order written.</summary>
+    public long NextSequence => _sequence;
+
+    /// <summary>
+    /// Copies the records numbered at or above <paramref name="fromSequence"/> out, oldest first.
+    /// Call on the owning worker's thread.
+    /// </summary>
+    public void CopyTo(List<CapturedPacket> into, int worker, long fromSequence = 0)
     {
         for (int i = 0; i < _count; i++)
         {
             ref var r = ref _records[(_first + i) % _records.Length];
+            if (r.Sequence < fromSequence) continue;
             into.Add(new CapturedPacket(r.TimeNs, worker, r.Sequence, _data.AsSpan(r.Offset, r.Length).ToArray(), r.OriginalLength, r.Direction, r.Drop, r.Section, r.Trace));
         }
     }

@@ -57,27 +57,23 @@ public sealed class CaptureCommand : ICommandModule
     private static async Task<CommandResult> StreamAsync(CommandContext ctx, CaptureRegistry registry, string name)
     {
         var onEach = CaptureStore.OnEachWorker(ctx);
-        // Each worker's slot numbers its records in order, so "new" is "above the last one seen".
-        var last = new long[registry.WorkerCount];
-        Array.Fill(last, -1);
+        // Per worker, the first record number not shown yet: each slot numbers its records in order.
+        var next = new long[registry.WorkerCount];
         int shown = 0;
         try
         {
             // What was stored before the command ran is history, not real time.
-            var history = await registry.ReadAsync(name, onEach).ConfigureAwait(false);
-            foreach (var p in history?.Packets ?? []) last[p.Worker] = Math.Max(last[p.Worker], p.Sequence);
+            if (await registry.ReadNewAsync(name, next, onEach).ConfigureAwait(false) is null) return CommandResult.Fail(CaptureStore.NoSuchCapture(name));
             await ctx.Stream("Warning: using this option with a slow console connection may result in an excessive amount of non-displayed packets due to performance limitations.\n" +
                              "Use ctrl-c to terminate real-time capture\n\n").ConfigureAwait(false);
             while (!ctx.Cancellation.IsCancellationRequested)
             {
-                var contents = await registry.ReadAsync(name, onEach).ConfigureAwait(false);
-                if (contents is null) break;
-                var def = contents.Definition;
+                var def = registry.Find(name);
+                var fresh = await registry.ReadNewAsync(name, next, onEach).ConfigureAwait(false);
+                if (def is null || fresh is null) break;
                 var text = new System.Text.StringBuilder();
-                foreach (var p in contents.Packets)
+                foreach (var p in fresh)
                 {
-                    if (p.Sequence <= last[p.Worker]) continue;
-                    last[p.Worker] = p.Sequence;
                     text.Append(CaptureListing.PacketLine(p, ++shown, def.RealTimeDetail));
                     if (def.RealTimeDump) text.Append(AsaPacketFormat.Dump(p));
                 }
