@@ -1,3 +1,4 @@
+using Bridge.Daemon.Commands.Capture;
 using Bridge.Daemon.Commands.Clear;
 using Bridge.Daemon.Commands.Config;
 using Bridge.Daemon.Commands.Grammar;
@@ -29,6 +30,9 @@ public static class CommandCatalogue
         new MacAgingConfigCommand(),
         new WriteMemoryCommand(),
         new PacketTracerCommand(),
+        new CaptureCommand(),
+        new ShowCaptureCommand(),
+        new ClearCaptureCommand(),
     ];
 
     public static CommandTree BuildTree() => CommandTree.Build(Modules);

@@ -1,0 +1,202 @@
+using Bridge.Pipeline.Core;
+
+namespace Bridge.Capture;
+
+/// <summary>A change refused because the captures would use more memory than the host allows.</summary>
+public sealed class CaptureMemoryException(string message) : Exception(message);
+
+/// <summary>The contents of one capture at the time it was read: merged over workers, oldest first.</summary>
+public sealed record CaptureContents(CaptureDefinition Definition, IReadOnlyList<CapturedPacket> Packets, bool Full)
+{
+    /// <summary>Sum of the stored (cut) frame lengths, L2 header and tags included (ftd-reference §2.3).</summary>
+    public long Bytes => Packets.Sum(p => (long)p.Frame.Length);
+}
+
+/// <summary>
+/// The control plane's side of captures: definitions by name, their storage, the global memory
+/// limit, and the installation of a fresh <see cref="CaptureSet"/> on every worker whenever a
+/// definition changes. Its methods are called from command handlers, serialised by its own lock;
+/// the workers never take it.
+/// </summary>
+public sealed class CaptureRegistry(int workers)
+{
+    /// <summary>Default for <see cref="MemoryLimitBytes"/>: room for several full-size captures.</summary>
+    public const long DefaultMemoryLimit = 256L * 1024 * 1024;
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, ActiveCapture> _captures = new(StringComparer.Ordinal);
+    private readonly List<string> _order = [];
+
+    public int WorkerCount { get; } = workers;
+
+    /// <summary>Memory all captures together may hold (frame bytes and record headers over every worker).</summary>
+    public long MemoryLimitBytes { get; set; } = DefaultMemoryLimit;
+
+    /// <summary>Memory the defined captures hold now.</summary>
+    public long MemoryInUse
+    {
+        get
+        {
+            lock (_gate) return _captures.Values.Sum(c => c.Storage.MemoryBytes);
+        }
+    }
+
+    public CaptureDefinition? Find(string name)
+    {
+        lock (_gate) return _captures.TryGetValue(name, out var c) ? c.Definition : null;
+    }
+
+    /// <summary>Definitions in the order they were created (the order of <c>show capture</c>).</summary>
+    public IReadOnlyList<CaptureDefinition> Definitions
+    {
+        get
+        {
+            lock (_gate) return [.. _order.Select(n => _captures[n].Definition)];
+        }
+    }
+
+    internal ActiveCapture? Active(string name)
+    {
+        lock (_gate) return _captures.TryGetValue(name, out var c) ? c : null;
+    }
+
+    /// <summary>
+    /// Installs <paramref name="definition"/> (new or changed). The rings survive a change that
+    /// keeps buffer size and circularity; otherwise the capture restarts empty.
+    /// </summary>
+    public void Define(CaptureDefinition definition, IReadOnlyList<DataPath> paths)
+    {
+        lock (_gate)
+        {
+            _captures.TryGetValue(definition.Name, out var old);
+            var storage = old?.Storage;
+            if (storage is null || storage.Buffer != definition.Buffer || storage.Circular != definition.Circular)
+            {
+                long need = CaptureStorage.MemoryFor(WorkerCount, definition.Buffer);
+                long inUse = _captures.Values.Where(c => c != old).Sum(c => c.Storage.MemoryBytes);
+                if (inUse + need > MemoryLimitBytes)
+                {
+                    throw new CaptureMemoryException(
+                        $"ERROR: Not enough capture memory for {definition.Name}: it needs {need} bytes ({WorkerCount} worker(s) x buffer {definition.Buffer} and record headers), " +
+                        $"{inUse} of the {MemoryLimitBytes}-byte limit are in use. Use a smaller buffer, remove a capture, or raise Bridge:Capture:MemoryLimit.");
+                }
+                storage = new CaptureStorage(WorkerCount, definition.Buffer, definition.Circular);
+            }
+            if (paths.Count == 0) throw new InvalidOperationException("no data path to capture on");
+            _captures[definition.Name] = new ActiveCapture(definition, storage, paths[0].Snapshot);
+            if (old is null) _order.Add(definition.Name);
+            InstallLocked(paths);
+        }
+    }
+
+    /// <summary>Removes a capture and its rings; false when there is none of that name.</summary>
+    public bool Remove(string name, IReadOnlyList<DataPath> paths)
+    {
+        lock (_gate)
+        {
+            if (!_captures.Remove(name)) return false;
+            _order.Remove(name);
+            InstallLocked(paths);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Rebuilds the capture set against the workers' current snapshot (after a reload renumbered
+    /// the interfaces, or to recompile an edited access-list) and installs it.
+    /// </summary>
+    public void Refresh(IReadOnlyList<DataPath> paths)
+    {
+        lock (_gate)
+        {
+            if (paths.Count == 0 || _captures.Values.All(c => ReferenceEquals(c.Snapshot, paths[0].Snapshot))) return;
+            InstallLocked(paths);
+        }
+    }
+
+    private void InstallLocked(IReadOnlyList<DataPath> paths)
+    {
+        if (_captures.Count == 0)
+        {
+            // No capture: the pipeline skips the hook entirely (one null check per packet).
+            foreach (var p in paths) p.Captures = null;
+            return;
+        }
+        // Every capture is compiled against the snapshot the workers run now, so that interface
+        // indexes and access-lists agree with the set's snapshot even after a reload.
+        var snapshot = paths[0].Snapshot;
+        foreach (var name in _order)
+        {
+            var c = _captures[name];
+            if (!ReferenceEquals(c.Snapshot, snapshot)) _captures[name] = new ActiveCapture(c.Definition, c.Storage, snapshot);
+        }
+        var set = new CaptureSet([.. _order.Select(n => _captures[n])], snapshot);
+        foreach (var p in paths) p.Captures = new WorkerCaptureHook(set, p.WorkerIndex, p);
+    }
+
+    /// <summary>
+    /// Reads a capture: each worker copies its slot on its own thread (<paramref name="onEachWorker"/>
+    /// runs the given action on every worker, as <c>IBridgeRuntime.RunOnWorkers</c> does), then the
+    /// copies are merged by time. A circular capture keeps the newest records that fit its buffer.
+    /// </summary>
+    public async Task<CaptureContents?> ReadAsync(string name, Func<Action<int>, Task> onEachWorker)
+    {
+        var active = Active(name);
+        if (active is null) return null;
+        var storage = active.Storage;
+        var all = new List<CapturedPacket>();
+        await onEachWorker(worker =>
+        {
+            var mine = new List<CapturedPacket>();
+            storage.Slots[worker].CopyTo(mine, worker);
+            lock (all) all.AddRange(mine);
+        }).ConfigureAwait(false);
+        all.Sort(static (a, b) => a.TimeNs != b.TimeNs ? a.TimeNs.CompareTo(b.TimeNs) : a.Worker != b.Worker ? a.Worker.CompareTo(b.Worker) : a.Sequence.CompareTo(b.Sequence));
+        if (storage.Circular)
+        {
+            long bytes = 0;
+            int keepFrom = all.Count;
+            while (keepFrom > 0 && bytes + all[keepFrom - 1].Frame.Length <= storage.Buffer)
+            {
+                keepFrom--;
+                bytes += all[keepFrom].Frame.Length;
+            }
+            all.RemoveRange(0, keepFrom);
+        }
+        return new CaptureContents(active.Definition, all, storage.Full);
+    }
+
+    /// <summary>
+    /// The packets stored since the last call, merged by time, for a live display: on entry
+    /// <paramref name="next"/> holds, per worker, the first sequence number not yet seen (zeros for
+    /// "everything"); on return, the sequence numbers to start from next time. Null when the
+    /// capture is gone.
+    /// </summary>
+    public async Task<IReadOnlyList<CapturedPacket>?> ReadNewAsync(string name, long[] next, Func<Action<int>, Task> onEachWorker)
+    {
+        var active = Active(name);
+        if (active is null) return null;
+        var storage = active.Storage;
+        var fresh = new List<CapturedPacket>();
+        await onEachWorker(worker =>
+        {
+            var mine = new List<CapturedPacket>();
+            var slot = storage.Slots[worker];
+            slot.CopyTo(mine, worker, next[worker]);
+            next[worker] = slot.NextSequence;
+            lock (fresh) fresh.AddRange(mine);
+        }).ConfigureAwait(false);
+        fresh.Sort(static (a, b) => a.TimeNs != b.TimeNs ? a.TimeNs.CompareTo(b.TimeNs) : a.Worker != b.Worker ? a.Worker.CompareTo(b.Worker) : a.Sequence.CompareTo(b.Sequence));
+        return fresh;
+    }
+
+    /// <summary>Empties a capture's rings (each worker its own slot) and its counters; the definition stays.</summary>
+    public async Task<bool> ClearAsync(string name, Func<Action<int>, Task> onEachWorker)
+    {
+        var active = Active(name);
+        if (active is null) return false;
+        await onEachWorker(worker => active.Storage.Slots[worker].Clear()).ConfigureAwait(false);
+        active.Storage.ResetCounters();
+        return true;
+    }
+}
