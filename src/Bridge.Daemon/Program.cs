@@ -1,4 +1,6 @@
+using Bridge.Capture;
 using Bridge.Daemon.Admin;
+using Bridge.Daemon.Commands.Capture;
 using Bridge.Daemon.Events;
 using Bridge.Daemon.Forwarding;
 using Bridge.Daemon.Metrics;
@@ -112,12 +114,15 @@ public static class Program
             Console.Error.WriteLine($"bridged: {e.Message}");
             return 1;
         }
+        // After start: the capture registry sizes its per-worker rings from the running workers.
+        var dataPlane = host.Services.GetRequiredService<DataPlane>();
+        CaptureStore.Configure(dataPlane, section.GetValue("Capture:MemoryLimit", CaptureRegistry.DefaultMemoryLimit));
         // READY=1 here, not only from SystemdLifetime: that lifetime is installed only when .NET
         // recognises its parent as systemd, and readiness must not depend on that guess.
         var notifier = host.Services.GetRequiredService<ISystemdNotifier>();
         if (notifier.IsEnabled)
             notifier.Notify(ServiceState.Ready);
-        Console.Out.WriteLine($"bridged: ready: {host.Services.GetRequiredService<DataPlane>().Describe()}");
+        Console.Out.WriteLine($"bridged: ready: {dataPlane.Describe()}");
         Console.Out.Flush();
         await host.WaitForShutdownAsync().ConfigureAwait(false);
         return 0;
