@@ -52,4 +52,19 @@ public struct ConnEvent
     public int AceIndex;
     public byte IcmpType;
     public byte IcmpCode;
+
+    /// <summary>A built or teardown event for <paramref name="flow"/> at <paramref name="nowNs"/>.</summary>
+    public static ConnEvent For(in Flow flow, ConnEventKind kind, long nowNs, TeardownReason reason = TeardownReason.Unknown) => new()
+    {
+        Kind = kind,
+        Reason = reason,
+        TimeNs = nowNs,
+        Key = flow.Key,
+        InitiatorIsA = flow.InitiatorIsA,
+        FlowId = flow.Id,
+        InitiatorIf = flow.InitiatorIf,
+        ResponderIf = flow.ResponderIf,
+        Bytes = flow.Bytes,
+        DurationNs = Math.Max(0, nowNs - flow.CreatedNs),
+    };
 }

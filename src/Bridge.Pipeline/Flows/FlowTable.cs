@@ -104,23 +104,7 @@ public sealed class FlowTable
     {
         ref Flow f = ref _flows[slot];
         if (!f.InUse) return;
-        if (Events is { } ring)
-        {
-            var e = new ConnEvent
-            {
-                Kind = ConnEventKind.Teardown,
-                Reason = reason,
-                TimeNs = nowNs,
-                Key = f.Key,
-                InitiatorIsA = f.InitiatorIsA,
-                FlowId = f.Id,
-                InitiatorIf = f.InitiatorIf,
-                ResponderIf = f.ResponderIf,
-                Bytes = f.Bytes,
-                DurationNs = Math.Max(0, nowNs - f.CreatedNs),
-            };
-            ring.TryWrite(e);
-        }
+        Events?.TryWrite(ConnEvent.For(f, ConnEventKind.Teardown, nowNs, reason));
         Unlink(slot);
     }
 

@@ -44,18 +44,10 @@ public sealed class FlowCreationStage : Stage
             Init(ref flow, ref ctx, dp);
             ctx.FlowSlot = slot;
             ctx.NewFlowId = flow.Id;
-            dp.Events.TryWrite(new ConnEvent
-            {
-                Kind = ConnEventKind.Built,
-                TimeNs = ctx.NowNs,
-                Key = flow.Key,
-                InitiatorIsA = flow.InitiatorIsA,
-                FlowId = flow.Id,
-                InitiatorIf = flow.InitiatorIf,
-                ResponderIf = flow.ResponderIf,
-                IcmpType = ctx.Info.IcmpType,
-                IcmpCode = ctx.Info.IcmpCode,
-            });
+            var built = ConnEvent.For(flow, ConnEventKind.Built, ctx.NowNs);
+            built.IcmpType = ctx.Info.IcmpType;
+            built.IcmpCode = ctx.Info.IcmpCode;
+            dp.Events.TryWrite(built);
         }
         if (ctx.Trace is not null)
         {
