@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Globalization;
+using Bridge.Packets;
+using Bridge.Packets.Pcap;
+using Bridge.Pipeline.Config;
+using Bridge.Pipeline.Core;
+using Bridge.Pipeline.Flows;
+using Bridge.Rules;
+using Bridge.Rules.Alerts;
+using Bridge.Rules.Inspection;
+
+namespace Bridge.Daemon.Snort;
+
+/// <summary>
+/// <c>bridged snort -r FILE.pcap -R RULES… [-A fast|json] [-c bridge.conf] [--rejections]</c>: runs
+/// the rules engine over a capture with flow tracking (the pipeline's flow table and keys), prints
+/// alerts on stdout, and a summary on stderr whose first line is <c>rules: N loaded, M rejected</c>.
+/// </summary>
+public static class SnortCommand
+{
+    private const int FlowCapacity = 1 << 16;
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var pcaps = new List<string>();
+        var rulePaths = new List<string>();
+        string format = "fast";
+        string? config = null;
+        bool listRejections = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            try
+            {
+                switch (args[i])
+                {
+                    case "-r": pcaps.Add(Next()); break;
+                    case "-R": rulePaths.Add(Next()); break;
+                    case "-A": format = Next(); break;
+                    case "-c": config = Next(); break;
+                    case "--rejections": listRejections = true; break;
+                    default:
+                        stderr.WriteLine($"snort: unknown option '{args[i]}'");
+                        return 2;
+                }
+            }
+            catch (ArgumentException e)
+            {
+                stderr.WriteLine($"snort: {e.Message}");
+                return 2;
+            }
+        }
+        if (pcaps.Count == 0 || rulePaths.Count == 0 || format is not ("fast" or "json"))
+        {
+            stderr.WriteLine("snort: usage: bridged snort -r FILE.pcap -R RULES... [-A fast|json] [-c bridge.conf] [--rejections]");
+            return 2;
+        }
+        if (config is not null)
+        {
+            try
+            {
+                // The configuration is validated so a typo is not silently ignored; it holds no rule settings yet.
+                BridgeConfig.Load(config);
+            }
+            catch (Exception e) when (e is ConfigException or IOException or UnauthorizedAccessException)
+            {
+                stderr.WriteLine($"snort: {e.Message}");
+                return 1;
+            }
+        }
+
+        var loadClock = Stopwatch.StartNew();
+        var rules = RuleSet.Load(rulePaths);
+        var loadTime = loadClock.Elapsed;
+        var sink = new TextAlertSink(stdout, format == "json");
+        var inspector = rules.CreateInspector(FlowCapacity, sink);
+        var table = new FlowTable(FlowCapacity);
+        long frames = 0, bytes = 0, blocked = 0;
+        var runClock = Stopwatch.StartNew();
+        try
+        {
+            foreach (string pcap in pcaps)
+            {
+                using var reader = PcapReader.Open(pcap);
+                while (reader.TryReadNext(out var rec))
+                {
+                    if (rec.LinkType != 1) continue;
+                    frames++;
+                    bytes += rec.Data.Length;
+                    if (Process(rec.Data.Span, rec.TimestampNanoseconds, table, inspector) != InspectorVerdict.Pass) blocked++;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or PcapFormatException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"snort: {e.Message}");
+            return 1;
+        }
+        var runTime = runClock.Elapsed;
+        stdout.Flush();
+
+        stderr.Write(rules.Report.Summary());
+        if (listRejections)
+        {
+            foreach (var r in rules.Report.Rejections) stderr.WriteLine($"  rejected {r}");
+        }
+        foreach (string note in rules.Report.Notes.Take(20)) stderr.WriteLine($"  note: {note}");
+        var (states, matcherBytes, patterns) = rules.MatcherSize;
+        stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"load: {loadTime.TotalMilliseconds:F0} ms, {patterns} fast patterns, {states} matcher states, {matcherBytes / 1024} KiB"));
+        double seconds = Math.Max(runTime.TotalSeconds, 1e-9);
+        stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"packets: {frames}, bytes: {bytes}, alerts: {inspector.Alerts}, blocked: {blocked}, tagged: {inspector.TaggedPackets}, {runTime.TotalMilliseconds:F1} ms ({bytes * 8 / seconds / 1e9:F2} Gbit/s)"));
+        var hits = inspector.Hits.ToArray();
+        var top = Enumerable.Range(0, hits.Length).Where(i => hits[i] > 0).OrderByDescending(i => hits[i]).Take(10).ToList();
+        foreach (int i in top)
+        {
+            var r = rules.Rules[i];
+            stderr.WriteLine($"  hits {hits[i],8}  [{r.Gid}:{r.Sid}:{r.Rev}] {r.Message}");
+        }
+        return 0;
+    }
+
+    /// <summary>Decodes a frame, finds or creates its flow, follows the TCP handshake, and inspects.</summary>
+    internal static InspectorVerdict Process(ReadOnlySpan<byte> frame, long nowNs, FlowTable table, RuleInspector inspector)
+    {
+        var info = default(FrameInfo);
+        info.Reset();
+        if (FrameDecoder.Decode(frame, ref info) != DropReason.None || !info.IsIp) return InspectorVerdict.Pass;
+        if (info.L4Offset < 0 || FlowKeys.IsIcmpError(info))
+            return inspector.Inspect(frame, in info, nowNs, -1, 0, toServer: true, established: false);
+        FlowKeys.Ports(info, out ushort sp, out ushort dp);
+        var key = FlowKeys.For(info, sp, dp, 0, out bool srcIsA);
+        int slot = table.Lookup(key);
+        bool existing = slot >= 0;
+        if (!existing)
+        {
+            if (table.Count >= table.Capacity - 1) table.Sweep(nowNs, FlowTimeouts.Default, table.Capacity);
+            slot = table.Insert(key, srcIsA, nowNs);
+            if (slot < 0) return inspector.Inspect(frame, in info, nowNs, -1, 0, toServer: true, established: false);
+        }
+        ref Flow flow = ref table[slot];
+        flow.LastNs = nowNs;
+        flow.Packets++;
+        bool toServer = srcIsA == flow.InitiatorIsA;
+        bool established;
+        if (info.IsTcp)
+        {
+            Track(ref flow, info.TcpFlags, toServer, existing);
+            established = flow.Tcp is TcpState.Established or TcpState.HalfClosed or TcpState.Closing;
+        }
+        else
+        {
+            established = existing;
+        }
+        var verdict = inspector.Inspect(frame, in info, nowNs, slot, flow.Id, toServer, established);
+        if (info.IsTcp && flow.Tcp == TcpState.Closed) table.Remove(slot);
+        return verdict;
+    }
+
+    /// <summary>
+    /// The handshake as far as <c>flow:established</c> needs it. A connection picked up in the
+    /// middle (first packet not a SYN) counts as established, as Snort's stream tracking accepts
+    /// midstream sessions by default.
+    /// </summary>
+    private static void Track(ref Flow flow, TcpFlags flags, bool toServer, bool existing)
+    {
+        bool syn = (flags & TcpFlags.Syn) != 0, ack = (flags & TcpFlags.Ack) != 0;
+        if ((flags & TcpFlags.Rst) != 0)
+        {
+            flow.Tcp = TcpState.Closed;
+            return;
+        }
+        if (!existing)
+        {
+            flow.Tcp = syn && !ack ? TcpState.SynSent : TcpState.Established;
+            return;
+        }
+        switch (flow.Tcp)
+        {
+            case TcpState.SynSent when !toServer && syn && ack:
+                flow.Tcp = TcpState.SynReceived;
+                break;
+            case TcpState.SynReceived when toServer && ack && !syn:
+                flow.Tcp = TcpState.Established;
+                break;
+            case TcpState.Established when (flags & TcpFlags.Fin) != 0:
+                flow.Tcp = TcpState.HalfClosed;
+                break;
+            case TcpState.HalfClosed when (flags & TcpFlags.Fin) != 0:
+                flow.Tcp = TcpState.Closing;
+                break;
+        }
+    }
+}

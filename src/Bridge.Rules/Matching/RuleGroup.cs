@@ -1,0 +1,82 @@
+namespace Bridge.Rules.Matching;
+
+/// <summary>
+/// The rules one kind of packet (TCP, UDP, ICMP, other IP) can match: a fast-pattern automaton
+/// over all their fast patterns, and the rules without content, which are candidates for every
+/// packet of the group. Rule numbers are indexes into the compiled set, ordered by action.
+/// </summary>
+internal sealed class RuleGroup
+{
+    public RuleGroup(IReadOnlyList<Rule> rules)
+    {
+        var patternIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        var patterns = new List<byte[]>();
+        var rulesOfPattern = new List<List<int>>();
+        var noContent = new List<int>();
+        foreach (var r in rules)
+        {
+            if (r.FastPattern is not { } fp)
+            {
+                noContent.Add(r.Index);
+                continue;
+            }
+            byte[] bytes = fp.FastPatternBytes;
+            // Patterns are matched case-folded, so fold the dedup key too.
+            var folded = new char[Math.Min(bytes.Length, PatternMatcher.MaxIndexedLength)];
+            for (int i = 0; i < folded.Length; i++) folded[i] = (char)PatternMatcher.Fold(bytes[i]);
+            string key = new(folded);
+            if (!patternIds.TryGetValue(key, out int id))
+            {
+                id = patterns.Count;
+                patternIds[key] = id;
+                patterns.Add(bytes);
+                rulesOfPattern.Add([]);
+            }
+            rulesOfPattern[id].Add(r.Index);
+        }
+        Matcher = new PatternMatcher(patterns);
+        PatternRuleStart = new int[patterns.Count + 1];
+        var flat = new List<int>();
+        for (int p = 0; p < patterns.Count; p++)
+        {
+            PatternRuleStart[p] = flat.Count;
+            flat.AddRange(rulesOfPattern[p]);
+        }
+        PatternRuleStart[patterns.Count] = flat.Count;
+        PatternRules = [.. flat];
+        NoContent = [.. noContent];
+        RuleCount = rules.Count;
+    }
+
+    public PatternMatcher Matcher { get; }
+    public int[] PatternRuleStart { get; }
+    public int[] PatternRules { get; }
+    public int[] NoContent { get; }
+    public int RuleCount { get; }
+}
+
+/// <summary>
+/// Collects each rule at most once per packet from fast-pattern hits (a stamp per rule instead of
+/// clearing a set), into a preallocated array.
+/// </summary>
+internal struct CandidateSink : IPatternSink
+{
+    public int[] PatternRuleStart;
+    public int[] PatternRules;
+    public int[] Stamp;
+    public int Generation;
+    public int[] Out;
+    public int Count;
+
+    public void Hit(int patternId)
+    {
+        int end = PatternRuleStart[patternId + 1];
+        for (int k = PatternRuleStart[patternId]; k < end; k++)
+        {
+            int r = PatternRules[k];
+            if (Stamp[r] == Generation) continue;
+            Stamp[r] = Generation;
+            Out[Count++] = r;
+        }
+    }
+}
