@@ -122,9 +122,10 @@ public sealed class RuleInspector : IExternalInspector
             Out = _candidates,
         };
         if (!e.Payload.IsEmpty) group.Matcher.Scan(e.Payload, ref sink);
-        int count = sink.Count;
-        foreach (int r in group.NoContent) _candidates[count++] = r;
-        var candidates = _candidates.AsSpan(0, count);
+        group.BySource.Collect(info.SrcIp, ref sink);
+        group.ByDestination.Collect(info.DstIp, ref sink);
+        sink.AddAll(group.NoContent);
+        var candidates = _candidates.AsSpan(0, sink.Count);
         // Rule indexes are in action order: sorting candidates evaluates pass rules first.
         candidates.Sort();
 

@@ -28,6 +28,26 @@ public sealed class AddressSet
 
     public bool IsAny => _matchesAll && _exclude.Length == 0 && _excludeLists.Length == 0;
 
+    /// <summary>
+    /// Adds the set's IPv4 networks (prefix, length) when it is a plain positive list (no any, no
+    /// negation, no IPv6) and returns true; such rules can be found through an address index.
+    /// </summary>
+    internal bool TryCollectV4(List<(uint Network, int Length)> into)
+    {
+        if (_matchesAll || _exclude.Length > 0 || _excludeLists.Length > 0) return false;
+        if (_include.Length == 0 && _includeLists.Length == 0) return false;
+        foreach (var c in _include)
+        {
+            if (!c.Network.IsV4) return false;
+            into.Add((c.Network.V4, System.Numerics.BitOperations.PopCount(c.Mask.V4)));
+        }
+        foreach (var l in _includeLists)
+        {
+            if (!l.TryCollectV4(into)) return false;
+        }
+        return true;
+    }
+
     public bool Contains(IpAddr a)
     {
         bool inside = _matchesAll || (_include.Length == 0 && _includeLists.Length == 0);

@@ -13,10 +13,29 @@ internal sealed class RuleGroup
         var patterns = new List<byte[]>();
         var rulesOfPattern = new List<List<int>>();
         var noContent = new List<int>();
+        var bySource = new AddressIndexBuilder();
+        var byDestination = new AddressIndexBuilder();
+        var networks = new List<(uint, int)>();
         foreach (var r in rules)
         {
             if (r.FastPattern is not { } fp)
             {
+                // Reputation-list rules (no content, a long list of hosts) are found through the
+                // packet's addresses instead of being checked against every packet.
+                networks.Clear();
+                if (r.Source.TryCollectV4(networks))
+                {
+                    bySource.Add(networks, r.Index);
+                    if (r.Bidirectional) byDestination.Add(networks, r.Index);
+                    continue;
+                }
+                networks.Clear();
+                if (r.Destination.TryCollectV4(networks))
+                {
+                    byDestination.Add(networks, r.Index);
+                    if (r.Bidirectional) bySource.Add(networks, r.Index);
+                    continue;
+                }
                 noContent.Add(r.Index);
                 continue;
             }
@@ -45,8 +64,15 @@ internal sealed class RuleGroup
         PatternRuleStart[patterns.Count] = flat.Count;
         PatternRules = [.. flat];
         NoContent = [.. noContent];
+        BySource = bySource.Build();
+        ByDestination = byDestination.Build();
         RuleCount = rules.Count;
     }
+
+    /// <summary>No-content rules whose source field is a list of IPv4 networks, by network.</summary>
+    public AddressIndex BySource { get; }
+    /// <summary>No-content rules whose destination field is a list of IPv4 networks, by network.</summary>
+    public AddressIndex ByDestination { get; }
 
     public PatternMatcher Matcher { get; }
     public int[] PatternRuleStart { get; }
@@ -67,6 +93,17 @@ internal struct CandidateSink : IPatternSink
     public int Generation;
     public int[] Out;
     public int Count;
+
+    /// <summary>Adds rules found another way (address index, no-content list), once each.</summary>
+    public void AddAll(ReadOnlySpan<int> rules)
+    {
+        foreach (int r in rules)
+        {
+            if (Stamp[r] == Generation) continue;
+            Stamp[r] = Generation;
+            Out[Count++] = r;
+        }
+    }
 
     public void Hit(int patternId)
     {
