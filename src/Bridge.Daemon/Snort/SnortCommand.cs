@@ -4,7 +4,6 @@ using Bridge.Packets;
 using Bridge.Packets.Pcap;
 using Bridge.Pipeline.Config;
 using Bridge.Pipeline.Core;
-using Bridge.Pipeline.Flows;
 using Bridge.Rules;
 using Bridge.Rules.Alerts;
 using Bridge.Rules.Inspection;
@@ -74,7 +73,7 @@ public static class SnortCommand
         var loadTime = loadClock.Elapsed;
         var sink = new TextAlertSink(stdout, format == "json");
         var inspector = rules.CreateInspector(FlowCapacity, sink);
-        var table = new FlowTable(FlowCapacity);
+        var flows = new OfflineFlows(FlowCapacity);
         long frames = 0, bytes = 0, blocked = 0;
         var runClock = Stopwatch.StartNew();
         try
@@ -87,7 +86,7 @@ public static class SnortCommand
                     if (rec.LinkType != 1) continue;
                     frames++;
                     bytes += rec.Data.Length;
-                    if (Process(rec.Data.Span, rec.TimestampNanoseconds, table, inspector) != InspectorVerdict.Pass) blocked++;
+                    if (flows.Inspect(rec.Data.Span, rec.TimestampNanoseconds, inspector) != InspectorVerdict.Pass) blocked++;
                 }
             }
         }
@@ -119,77 +118,5 @@ public static class SnortCommand
             stderr.WriteLine($"  hits {hits[i],8}  [{r.Gid}:{r.Sid}:{r.Rev}] {r.Message}");
         }
         return 0;
-    }
-
-    /// <summary>Decodes a frame, finds or creates its flow, follows the TCP handshake, and inspects.</summary>
-    internal static InspectorVerdict Process(ReadOnlySpan<byte> frame, long nowNs, FlowTable table, RuleInspector inspector)
-    {
-        var info = default(FrameInfo);
-        info.Reset();
-        if (FrameDecoder.Decode(frame, ref info) != DropReason.None || !info.IsIp) return InspectorVerdict.Pass;
-        if (info.L4Offset < 0 || FlowKeys.IsIcmpError(info))
-            return inspector.Inspect(frame, in info, nowNs, -1, 0, toServer: true, established: false);
-        FlowKeys.Ports(info, out ushort sp, out ushort dp);
-        var key = FlowKeys.For(info, sp, dp, 0, out bool srcIsA);
-        int slot = table.Lookup(key);
-        bool existing = slot >= 0;
-        if (!existing)
-        {
-            if (table.Count >= table.Capacity - 1) table.Sweep(nowNs, FlowTimeouts.Default, table.Capacity);
-            slot = table.Insert(key, srcIsA, nowNs);
-            if (slot < 0) return inspector.Inspect(frame, in info, nowNs, -1, 0, toServer: true, established: false);
-        }
-        ref Flow flow = ref table[slot];
-        flow.LastNs = nowNs;
-        flow.Packets++;
-        bool toServer = srcIsA == flow.InitiatorIsA;
-        bool established;
-        if (info.IsTcp)
-        {
-            Track(ref flow, info.TcpFlags, toServer, existing);
-            established = flow.Tcp is TcpState.Established or TcpState.HalfClosed or TcpState.Closing;
-        }
-        else
-        {
-            established = existing;
-        }
-        var verdict = inspector.Inspect(frame, in info, nowNs, slot, flow.Id, toServer, established);
-        if (info.IsTcp && flow.Tcp == TcpState.Closed) table.Remove(slot);
-        return verdict;
-    }
-
-    /// <summary>
-    /// The handshake as far as <c>flow:established</c> needs it. A connection picked up in the
-    /// middle (first packet not a SYN) counts as established, as Snort's stream tracking accepts
-    /// midstream sessions by default.
-    /// </summary>
-    private static void Track(ref Flow flow, TcpFlags flags, bool toServer, bool existing)
-    {
-        bool syn = (flags & TcpFlags.Syn) != 0, ack = (flags & TcpFlags.Ack) != 0;
-        if ((flags & TcpFlags.Rst) != 0)
-        {
-            flow.Tcp = TcpState.Closed;
-            return;
-        }
-        if (!existing)
-        {
-            flow.Tcp = syn && !ack ? TcpState.SynSent : TcpState.Established;
-            return;
-        }
-        switch (flow.Tcp)
-        {
-            case TcpState.SynSent when !toServer && syn && ack:
-                flow.Tcp = TcpState.SynReceived;
-                break;
-            case TcpState.SynReceived when toServer && ack && !syn:
-                flow.Tcp = TcpState.Established;
-                break;
-            case TcpState.Established when (flags & TcpFlags.Fin) != 0:
-                flow.Tcp = TcpState.HalfClosed;
-                break;
-            case TcpState.HalfClosed when (flags & TcpFlags.Fin) != 0:
-                flow.Tcp = TcpState.Closing;
-                break;
-        }
     }
 }
