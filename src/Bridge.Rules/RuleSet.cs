@@ -65,6 +65,9 @@ public sealed class RuleSet
             ? [.. rules.Where(r => r.Protocol == RuleProtocol.Ip)]
             : [.. rules.Where(r => r.Protocol == protocol || r.Protocol == RuleProtocol.Ip)]);
 
+    /// <summary>The largest pattern count of the groups (size of an inspector's per-pattern scratch).</summary>
+    internal int MaxPatterns => Math.Max(Math.Max(_tcp.Matcher.PatternCount, _udp.Matcher.PatternCount), Math.Max(_icmp.Matcher.PatternCount, _ip.Matcher.PatternCount));
+
     internal RuleGroup GroupFor(in FrameInfo info) =>
         info.IsTcp ? _tcp : info.IsUdp ? _udp : info.IsIcmp ? _icmp : _ip;
 

@@ -26,6 +26,7 @@ public sealed class RuleInspector : IExternalInspector
     private readonly FlowStateTable _flowState;
     private readonly EventTracker _events = new();
     private readonly int[] _stamp;
+    private readonly int[] _patternStamp;
     private readonly int[] _candidates;
     private readonly char[] _chars = new char[65536];
     private readonly ulong[] _dryRunBits;
@@ -41,6 +42,7 @@ public sealed class RuleInspector : IExternalInspector
         Mode = mode;
         _flowState = new FlowStateTable(flowCapacity, set.FlowbitWords);
         _stamp = new int[set.Rules.Count];
+        _patternStamp = new int[set.MaxPatterns];
         _candidates = new int[set.Rules.Count];
         _hits = new long[set.Rules.Count];
         _matched = new Rule[Math.Max(1, set.Rules.Count)];
@@ -111,6 +113,7 @@ public sealed class RuleInspector : IExternalInspector
         if (++_generation == 0)
         {
             Array.Clear(_stamp);
+            Array.Clear(_patternStamp);
             _generation = 1;
         }
         var sink = new CandidateSink
@@ -118,6 +121,7 @@ public sealed class RuleInspector : IExternalInspector
             PatternRuleStart = group.PatternRuleStart,
             PatternRules = group.PatternRules,
             Stamp = _stamp,
+            PatternStamp = _patternStamp,
             Generation = _generation,
             Out = _candidates,
         };

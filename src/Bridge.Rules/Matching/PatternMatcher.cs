@@ -1,22 +1,26 @@
 namespace Bridge.Rules.Matching;
 
 /// <summary>
-/// Aho-Corasick over bytes, case-folded (ASCII), built once and read-only afterwards. The root and
-/// the depth-1 states are full 256-entry rows with failures already resolved, because nearly every
-/// input byte is consumed there; deeper states keep sorted sparse edges plus a failure link, which
-/// keeps tens of thousands of patterns in a few megabytes.
+/// Aho-Corasick over bytes, case-folded (ASCII), built once and read-only afterwards. The shallowest
+/// <see cref="DenseStates"/> states are full 256-entry rows with failures already resolved, because
+/// nearly every input byte is consumed there; deeper states keep sorted sparse edges plus a failure
+/// link, which keeps tens of thousands of patterns in a bounded amount of memory.
 /// </summary>
 public sealed class PatternMatcher
 {
     /// <summary>Longest prefix of a pattern put into the automaton; candidates are verified by the rule anyway.</summary>
     public const int MaxIndexedLength = 48;
 
+    /// <summary>
+    /// States kept as full 256-entry rows (1 KiB each). Scanning real traffic spends most bytes in
+    /// shallow states, where a row makes each byte one load instead of a walk along failure links.
+    /// </summary>
+    public const int DenseStates = 1024;
+
     private readonly int[] _dense;        // denseCount rows × 256 → state
     private readonly int _denseCount;     // states 0.._denseCount-1 are dense
-    private readonly int[] _edgeStart;    // per state: first edge (sparse states)
-    private readonly int[] _edgeEnd;      // per state: one past its last edge
-    private readonly byte[] _edgeByte;
-    private readonly int[] _edgeTarget;
+    private readonly int[] _edgeStart;    // per state: its edges are [_edgeStart[s], _edgeStart[s + 1])
+    private readonly uint[] _edges;       // byte << 24 | target state, sorted by byte within a state
     private readonly int[] _fail;
     private readonly int[] _outStart;     // per state: outputs [outStart[s], outStart[s+1])
     private readonly int[] _outputs;      // pattern ids
@@ -26,8 +30,7 @@ public sealed class PatternMatcher
 
     /// <summary>Bytes held by the automaton's arrays.</summary>
     public long MemoryBytes =>
-        _dense.Length * 4L + _edgeStart.Length * 4L + _edgeEnd.Length * 4L + _edgeByte.Length +
-        _edgeTarget.Length * 4L + _fail.Length * 4L + _outStart.Length * 4L + _outputs.Length * 4L;
+        _dense.Length * 4L + _edgeStart.Length * 4L + _edges.Length * 4L + _fail.Length * 4L + _outStart.Length * 4L + _outputs.Length * 4L;
 
     public PatternMatcher(IReadOnlyList<byte[]> patterns)
     {
@@ -67,7 +70,9 @@ public sealed class PatternMatcher
         }
         var newId = new int[count];
         for (int i = 0; i < count; i++) newId[order[i]] = i;
-        int denseCount = 1 + children[0].Count;
+        // BFS order puts shallow states first; the first DenseStates become full DFA rows. A state's
+        // failure target is shallower, hence earlier, hence dense whenever the state is.
+        int denseCount = Math.Min(count, DenseStates); // count ≥ 1: the root is always dense, which ends every failure walk.
 
         var fail = new int[count];
         var mergedOut = new List<int>?[count];
@@ -101,41 +106,28 @@ public sealed class PatternMatcher
             mergedOut[newId[s]] = list;
             fail[newId[s]] = newId[failOld[s]];
         }
-        // Dense rows: full transition function for the first denseCount states.
+        // Dense rows: full transition function, built from the failure target's row (already built).
         for (int ds = 0; ds < denseCount; ds++)
         {
             int old = order[ds];
-            for (int c = 0; c < 256; c++)
-            {
-                int f = old;
-                int target;
-                while (true)
-                {
-                    if (children[f].TryGetValue((byte)c, out int t)) { target = t; break; }
-                    if (f == 0) { target = 0; break; }
-                    f = failOld[f];
-                }
-                goTo[ds * 256 + c] = newId[target];
-            }
+            var row = goTo.AsSpan(ds * 256, 256);
+            if (ds == 0) row.Clear();
+            else goTo.AsSpan(newId[failOld[old]] * 256, 256).CopyTo(row);
+            foreach (var (c, t) in children[old]) row[c] = newId[t];
         }
         // Sparse edges for every state (dense ones keep theirs unused).
-        _edgeStart = new int[count];
-        _edgeEnd = new int[count];
-        var edgeByte = new List<byte>();
-        var edgeTarget = new List<int>();
+        if (count >= 1 << 24) throw new InvalidOperationException("too many fast-pattern states");
+        _edgeStart = new int[count + 1];
+        var edges = new List<uint>();
         for (int ns = 0; ns < count; ns++)
         {
-            int old = order[ns];
-            _edgeStart[ns] = edgeByte.Count;
-            foreach (var (c, t) in children[old])
-            {
-                edgeByte.Add(c);
-                edgeTarget.Add(newId[t]);
-            }
-            _edgeEnd[ns] = edgeByte.Count;
+            _edgeStart[ns] = edges.Count;
+            // Dense states never consult their edges.
+            if (ns < denseCount) continue;
+            foreach (var (c, t) in children[order[ns]]) edges.Add(((uint)c << 24) | (uint)newId[t]);
         }
-        _edgeByte = [.. edgeByte];
-        _edgeTarget = [.. edgeTarget];
+        _edgeStart[count] = edges.Count;
+        _edges = [.. edges];
         _outStart = new int[count + 1];
         var outputs = new List<int>();
         for (int ns = 0; ns < count; ns++)
@@ -159,50 +151,56 @@ public sealed class PatternMatcher
     /// </summary>
     public void Scan<TSink>(ReadOnlySpan<byte> text, ref TSink sink) where TSink : struct, IPatternSink
     {
-        int s = 0;
+        // Locals: the JIT keeps them in registers; fields would be reloaded around the sink call.
         int[] dense = _dense;
         int denseCount = _denseCount;
         int[] outStart = _outStart;
-        for (int i = 0; i < text.Length; i++)
+        int[] outputs = _outputs;
+        int[] edgeStart = _edgeStart;
+        uint[] edges = _edges;
+        int[] fail = _fail;
+        int s = 0;
+        foreach (byte b in text)
         {
-            byte c = Fold(text[i]);
+            uint c = Fold(b);
             while (true)
             {
                 if (s < denseCount)
                 {
-                    s = dense[(s << 8) | c];
+                    s = dense[(s << 8) | (int)c];
                     break;
                 }
-                int t = Child(s, c);
+                int t = Child(edges, edgeStart[s], edgeStart[s + 1], c);
                 if (t >= 0)
                 {
                     s = t;
                     break;
                 }
-                s = _fail[s];
+                s = fail[s];
             }
             int o = outStart[s], oe = outStart[s + 1];
-            for (; o < oe; o++) sink.Hit(_outputs[o]);
+            while (o < oe) sink.Hit(outputs[o++]);
         }
     }
 
-    private int Child(int s, byte c)
+    private static int Child(uint[] edges, int lo, int end, uint c)
     {
-        int lo = _edgeStart[s], hi = _edgeEnd[s] - 1;
-        byte[] keys = _edgeByte;
-        if (hi - lo < 8)
+        if (end - lo <= 8)
         {
-            for (int k = lo; k <= hi; k++)
+            for (int k = lo; k < end; k++)
             {
-                if (keys[k] == c) return _edgeTarget[k];
+                uint e = edges[k];
+                if ((e >> 24) == c) return (int)(e & 0xFF_FFFF);
             }
             return -1;
         }
+        int hi = end - 1;
         while (lo <= hi)
         {
             int mid = (lo + hi) >> 1;
-            byte m = keys[mid];
-            if (m == c) return _edgeTarget[mid];
+            uint e = edges[mid];
+            uint m = e >> 24;
+            if (m == c) return (int)(e & 0xFF_FFFF);
             if (m < c) lo = mid + 1; else hi = mid - 1;
         }
         return -1;

@@ -90,6 +90,8 @@ internal struct CandidateSink : IPatternSink
     public int[] PatternRuleStart;
     public int[] PatternRules;
     public int[] Stamp;
+    /// <summary>Per pattern: the generation it last hit in, so a pattern repeated in a payload costs one lookup.</summary>
+    public int[] PatternStamp;
     public int Generation;
     public int[] Out;
     public int Count;
@@ -107,6 +109,8 @@ internal struct CandidateSink : IPatternSink
 
     public void Hit(int patternId)
     {
+        if (PatternStamp[patternId] == Generation) return;
+        PatternStamp[patternId] = Generation;
         int end = PatternRuleStart[patternId + 1];
         for (int k = PatternRuleStart[patternId]; k < end; k++)
         {
