@@ -41,6 +41,7 @@ internal static class OptionRegistry
         ("isdataat", IsdataatOption.Parse),
         ("dsize", DsizeOption.Parse),
         ("urilen", UrilenOption.Parse),
+        ("bufferlen", BufferlenOption.Parse),
         // buffers
         ("pkt_data", (_, b) => BufferOption.Sticky(BufferId.Packet, b)),
         ("raw_data", (_, b) => BufferOption.Sticky(BufferId.Packet, b)),

@@ -74,6 +74,47 @@ internal sealed class PcreOption : DetectionOption
         return false;
     }
 
+    /// <summary>
+    /// Rewrites the PCRE spellings .NET lacks: Python-style named groups <c>(?P&lt;n&gt;…)</c> and
+    /// backreferences <c>(?P=n)</c>, and <c>\_</c> (PCRE: a backslash before a non-alphanumeric
+    /// character means the character itself; .NET refuses it before <c>_</c>). Recursion
+    /// <c>(?P&gt;n)</c> has no .NET equivalent and rejects the rule.
+    /// </summary>
+    internal static string Translate(string pattern)
+    {
+        if (!pattern.Contains("(?P", StringComparison.Ordinal) && !pattern.Contains("\\_", StringComparison.Ordinal)) return pattern;
+        var sb = new System.Text.StringBuilder(pattern.Length);
+        for (int i = 0; i < pattern.Length; i++)
+        {
+            char c = pattern[i];
+            if (c == '\\' && i + 1 < pattern.Length)
+            {
+                char n = pattern[++i];
+                if (n == '_') sb.Append('_');
+                else sb.Append(c).Append(n);
+                continue;
+            }
+            if (c == '(' && string.CompareOrdinal(pattern, i, "(?P<", 0, 4) == 0)
+            {
+                sb.Append("(?<");
+                i += 3;
+                continue;
+            }
+            if (c == '(' && string.CompareOrdinal(pattern, i, "(?P=", 0, 4) == 0)
+            {
+                int close = pattern.IndexOf(')', i);
+                if (close < 0) throw new RuleRejectedException("pcre not expressible as .NET regex", "unterminated (?P=");
+                sb.Append("\\k<").Append(pattern, i + 4, close - i - 4).Append('>');
+                i = close;
+                continue;
+            }
+            if (c == '(' && string.CompareOrdinal(pattern, i, "(?P>", 0, 4) == 0)
+                throw new RuleRejectedException("pcre recursion not supported");
+            sb.Append(c);
+        }
+        return sb.ToString();
+    }
+
     public static void Parse(string value, RuleBuilder b)
     {
         string v = value.Trim();
@@ -119,6 +160,7 @@ internal sealed class PcreOption : DetectionOption
             }
         }
         if (b.Dialect == RuleDialect.Snort3 && buffer != b.Sticky) throw new RuleRejectedException("pcre buffer flag in a Snort 3 rule");
+        pattern = Translate(pattern);
         Regex regex;
         try
         {

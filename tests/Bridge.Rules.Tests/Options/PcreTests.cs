@@ -48,4 +48,27 @@ public class PcreTests
         Assert.True(Engine.Matches("pcre:\"/cmd=[a-z]+$/U\"", request));
         Assert.False(Engine.Matches("pcre:\"/Host/U\"", request));
     }
+
+    [Fact]
+    public void PcreSpellingsAreTranslated()
+    {
+        // (?P<n>…)/(?P=n) are PCRE's Python-style names; "\_" is a literal underscore in PCRE.
+        Assert.True(Engine.Matches("pcre:\"/(?P<q>[\\x22\\x27])abc(?P=q)/\"", "x='abc'"));
+        Assert.False(Engine.Matches("pcre:\"/(?P<q>[\\x22\\x27])abc(?P=q)/\"", "x='abc\""));
+        Assert.True(Engine.Matches("pcre:\"/a\\_b/\"", "a_b"));
+        var set = RuleSet.FromText("alert tcp any any -> any any (pcre:\"/(?P<a>x)(?P>a)/\"; sid:1;)");
+        Assert.Equal("pcre recursion not supported", Assert.Single(set.Report.Rejections).Reason);
+    }
+
+    [Theory]
+    [InlineData("bufferlen:5", "hello", true)]
+    [InlineData("bufferlen:>5", "hello", false)]
+    [InlineData("content:\"he\"; bufferlen:3,relative", "hello", true)]
+    [InlineData("http_uri; bufferlen:<10", "GET /abc HTTP/1.1\r\n\r\n", true)]
+    public void Bufferlen(string options, string payload, bool expected)
+    {
+        var e = new Engine($"alert tcp any any -> any any ({options}; service:http; sid:1;)");
+        Assert.Equal(0, e.Set.Report.Rejected);
+        Assert.Equal(expected, e.Feed(Frames.Tcp(payload)).Count == 1);
+    }
 }

@@ -45,7 +45,7 @@ internal sealed class Engine : IAlertSink
     public static bool Matches(string options, string payload, string header = "tcp any any -> any any")
     {
         var e = new Engine($"alert {header} ({options}; sid:1;)");
-        Assert.Equal(0, e.Set.Report.Rejected);
+        Assert.True(e.Set.Report.Rejected == 0, string.Join('\n', e.Set.Report.Rejections));
         e.Handshake();
         return e.Feed(Frames.Tcp(payload)).Count == 1;
     }
@@ -53,7 +53,7 @@ internal sealed class Engine : IAlertSink
     public static bool MatchesBytes(string options, byte[] payload)
     {
         var e = new Engine($"alert tcp any any -> any any ({options}; sid:1;)");
-        Assert.Equal(0, e.Set.Report.Rejected);
+        Assert.True(e.Set.Report.Rejected == 0, string.Join('\n', e.Set.Report.Rejections));
         return e.Feed(Frames.TcpBytes(payload)).Count == 1;
     }
 }
