@@ -129,6 +129,11 @@ public sealed class RuleInspector : IExternalInspector
         group.BySource.Collect(info.SrcIp, ref sink);
         group.ByDestination.Collect(info.DstIp, ref sink);
         sink.AddAll(group.NoContent);
+        if (info.IsTcp || info.IsUdp)
+        {
+            sink.AddAll(group.ByDestinationPort[info.DstPort]);
+            sink.AddAll(group.BySourcePort[info.SrcPort]);
+        }
         var candidates = _candidates.AsSpan(0, sink.Count);
         // Rule indexes are in action order: sorting candidates evaluates pass rules first.
         candidates.Sort();

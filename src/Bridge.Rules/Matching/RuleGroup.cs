@@ -16,6 +16,8 @@ internal sealed class RuleGroup
         var bySource = new AddressIndexBuilder();
         var byDestination = new AddressIndexBuilder();
         var networks = new List<(uint, int)>();
+        var byDstPort = new List<int>?[65536];
+        var bySrcPort = new List<int>?[65536];
         foreach (var r in rules)
         {
             if (r.FastPattern is not { } fp)
@@ -35,6 +37,21 @@ internal sealed class RuleGroup
                     byDestination.Add(networks, r.Index);
                     if (r.Bidirectional) bySource.Add(networks, r.Index);
                     continue;
+                }
+                // Port groups: a rule for a few destination (or source) ports is a candidate
+                // only for packets on those ports.
+                if (!r.Bidirectional && r.Protocol is RuleProtocol.Tcp or RuleProtocol.Udp)
+                {
+                    if (!r.DestinationPorts.IsAny && r.DestinationPorts.Count <= MaxGroupedPorts)
+                    {
+                        foreach (ushort port in r.DestinationPorts.Ports()) (byDstPort[port] ??= []).Add(r.Index);
+                        continue;
+                    }
+                    if (!r.SourcePorts.IsAny && r.SourcePorts.Count <= MaxGroupedPorts)
+                    {
+                        foreach (ushort port in r.SourcePorts.Ports()) (bySrcPort[port] ??= []).Add(r.Index);
+                        continue;
+                    }
                 }
                 noContent.Add(r.Index);
                 continue;
@@ -64,6 +81,8 @@ internal sealed class RuleGroup
         PatternRuleStart[patterns.Count] = flat.Count;
         PatternRules = [.. flat];
         NoContent = [.. noContent];
+        ByDestinationPort = Freeze(byDstPort);
+        BySourcePort = Freeze(bySrcPort);
         BySource = bySource.Build();
         ByDestination = byDestination.Build();
         RuleCount = rules.Count;
@@ -73,6 +92,21 @@ internal sealed class RuleGroup
     public AddressIndex BySource { get; }
     /// <summary>No-content rules whose destination field is a list of IPv4 networks, by network.</summary>
     public AddressIndex ByDestination { get; }
+
+    /// <summary>A port set larger than this (e.g. $HTTP_PORTS is ~200, 1024: is 64 512) stays in the general list.</summary>
+    private const int MaxGroupedPorts = 512;
+
+    private static int[][] Freeze(List<int>?[] byPort)
+    {
+        var result = new int[65536][];
+        for (int p = 0; p < byPort.Length; p++) result[p] = byPort[p] is { } l ? [.. l] : [];
+        return result;
+    }
+
+    /// <summary>No-content TCP/UDP rules by destination port (rules for at most <see cref="MaxGroupedPorts"/> ports).</summary>
+    public int[][] ByDestinationPort { get; }
+    /// <summary>No-content TCP/UDP rules by source port, for rules whose destination is any port.</summary>
+    public int[][] BySourcePort { get; }
 
     public PatternMatcher Matcher { get; }
     public int[] PatternRuleStart { get; }
