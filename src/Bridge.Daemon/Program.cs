@@ -26,6 +26,7 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "replay")
             return ReplayCommand.Run(args.AsSpan(1).ToArray(), Console.Out, Console.Error);
+        if (args.Length > 0 && args[0] == "snort") return Snort.SnortCommand.Run(args.AsSpan(1).ToArray(), Console.Out, Console.Error);
         if (args.Length > 0 && args[0] is "-h" or "--help" or "help")
         {
             Console.Out.Write(Usage);
@@ -165,6 +166,11 @@ public static class Program
               SIGHUP re-reads FILE (a bad file changes nothing), SIGTERM drains and exits.
               Settings can also come from environment variables (Bridge__Workers=2).
               To try it without NICs: scripts/lab up (network-namespace lab, see README.md).
+
+          bridged snort -r FILE.pcap -R RULES... [-A fast|json] [-c bridge.conf] [--rejections]
+              Runs the Snort-compatible rules engine over a pcap with flow tracking (offline): alerts on
+              stdout in alert_fast or alert_json form; on stderr a summary starting with
+              'rules: N loaded, M rejected' and the rejections by reason. -R takes files or folders.
 
           bridged replay --config FILE --inside IN.pcap [--outside OUT.pcap] --write-dir DIR [--trace N]
               Runs the whole pipeline over the frames of IN.pcap (arriving on INSIDE) and OUT.pcap

@@ -1,0 +1,157 @@
+namespace Bridge.Rules.Matching;
+
+/// <summary>
+/// The rules one kind of packet (TCP, UDP, ICMP, other IP) can match: a fast-pattern automaton
+/// over all their fast patterns, and the rules without content, which are candidates for every
+/// packet of the group. Rule numbers are indexes into the compiled set, ordered by action.
+/// </summary>
+internal sealed class RuleGroup
+{
+    public RuleGroup(IReadOnlyList<Rule> rules)
+    {
+        var patternIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        var patterns = new List<byte[]>();
+        var rulesOfPattern = new List<List<int>>();
+        var noContent = new List<int>();
+        var bySource = new AddressIndexBuilder();
+        var byDestination = new AddressIndexBuilder();
+        var networks = new List<(uint, int)>();
+        var byDstPort = new List<int>?[65536];
+        var bySrcPort = new List<int>?[65536];
+        foreach (var r in rules)
+        {
+            if (r.FastPattern is not { } fp)
+            {
+                // Reputation-list rules (no content, a long list of hosts) are found through the
+                // packet's addresses instead of being checked against every packet.
+                networks.Clear();
+                if (r.Source.TryCollectV4(networks))
+                {
+                    bySource.Add(networks, r.Index);
+                    if (r.Bidirectional) byDestination.Add(networks, r.Index);
+                    continue;
+                }
+                networks.Clear();
+                if (r.Destination.TryCollectV4(networks))
+                {
+                    byDestination.Add(networks, r.Index);
+                    if (r.Bidirectional) bySource.Add(networks, r.Index);
+                    continue;
+                }
+                // Port groups: a rule for a few destination (or source) ports is a candidate
+                // only for packets on those ports.
+                if (!r.Bidirectional && r.Protocol is RuleProtocol.Tcp or RuleProtocol.Udp)
+                {
+                    if (!r.DestinationPorts.IsAny && r.DestinationPorts.Count <= MaxGroupedPorts)
+                    {
+                        foreach (ushort port in r.DestinationPorts.Ports()) (byDstPort[port] ??= []).Add(r.Index);
+                        continue;
+                    }
+                    if (!r.SourcePorts.IsAny && r.SourcePorts.Count <= MaxGroupedPorts)
+                    {
+                        foreach (ushort port in r.SourcePorts.Ports()) (bySrcPort[port] ??= []).Add(r.Index);
+                        continue;
+                    }
+                }
+                noContent.Add(r.Index);
+                continue;
+            }
+            byte[] bytes = fp.FastPatternBytes;
+            // Patterns are matched case-folded, so fold the dedup key too.
+            var folded = new char[Math.Min(bytes.Length, PatternMatcher.MaxIndexedLength)];
+            for (int i = 0; i < folded.Length; i++) folded[i] = (char)PatternMatcher.Fold(bytes[i]);
+            string key = new(folded);
+            if (!patternIds.TryGetValue(key, out int id))
+            {
+                id = patterns.Count;
+                patternIds[key] = id;
+                patterns.Add(bytes);
+                rulesOfPattern.Add([]);
+            }
+            rulesOfPattern[id].Add(r.Index);
+        }
+        Matcher = new PatternMatcher(patterns);
+        PatternRuleStart = new int[patterns.Count + 1];
+        var flat = new List<int>();
+        for (int p = 0; p < patterns.Count; p++)
+        {
+            PatternRuleStart[p] = flat.Count;
+            flat.AddRange(rulesOfPattern[p]);
+        }
+        PatternRuleStart[patterns.Count] = flat.Count;
+        PatternRules = [.. flat];
+        NoContent = [.. noContent];
+        ByDestinationPort = Freeze(byDstPort);
+        BySourcePort = Freeze(bySrcPort);
+        BySource = bySource.Build();
+        ByDestination = byDestination.Build();
+        RuleCount = rules.Count;
+    }
+
+    /// <summary>No-content rules whose source field is a list of IPv4 networks, by network.</summary>
+    public AddressIndex BySource { get; }
+    /// <summary>No-content rules whose destination field is a list of IPv4 networks, by network.</summary>
+    public AddressIndex ByDestination { get; }
+
+    /// <summary>A port set larger than this (e.g. $HTTP_PORTS is ~200, 1024: is 64 512) stays in the general list.</summary>
+    private const int MaxGroupedPorts = 512;
+
+    private static int[][] Freeze(List<int>?[] byPort)
+    {
+        var result = new int[65536][];
+        for (int p = 0; p < byPort.Length; p++) result[p] = byPort[p] is { } l ? [.. l] : [];
+        return result;
+    }
+
+    /// <summary>No-content TCP/UDP rules by destination port (rules for at most <see cref="MaxGroupedPorts"/> ports).</summary>
+    public int[][] ByDestinationPort { get; }
+    /// <summary>No-content TCP/UDP rules by source port, for rules whose destination is any port.</summary>
+    public int[][] BySourcePort { get; }
+
+    public PatternMatcher Matcher { get; }
+    public int[] PatternRuleStart { get; }
+    public int[] PatternRules { get; }
+    public int[] NoContent { get; }
+    public int RuleCount { get; }
+}
+
+/// <summary>
+/// Collects each rule at most once per packet from fast-pattern hits (a stamp per rule instead of
+/// clearing a set), into a preallocated array.
+/// </summary>
+internal struct CandidateSink : IPatternSink
+{
+    public int[] PatternRuleStart;
+    public int[] PatternRules;
+    public int[] Stamp;
+    /// <summary>Per pattern: the generation it last hit in, so a pattern repeated in a payload costs one lookup.</summary>
+    public int[] PatternStamp;
+    public int Generation;
+    public int[] Out;
+    public int Count;
+
+    /// <summary>Adds rules found another way (address index, no-content list), once each.</summary>
+    public void AddAll(ReadOnlySpan<int> rules)
+    {
+        foreach (int r in rules)
+        {
+            if (Stamp[r] == Generation) continue;
+            Stamp[r] = Generation;
+            Out[Count++] = r;
+        }
+    }
+
+    public void Hit(int patternId)
+    {
+        if (PatternStamp[patternId] == Generation) return;
+        PatternStamp[patternId] = Generation;
+        int end = PatternRuleStart[patternId + 1];
+        for (int k = PatternRuleStart[patternId]; k < end; k++)
+        {
+            int r = PatternRules[k];
+            if (Stamp[r] == Generation) continue;
+            Stamp[r] = Generation;
+            Out[Count++] = r;
+        }
+    }
+}

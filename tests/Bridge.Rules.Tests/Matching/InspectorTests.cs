@@ -1,0 +1,128 @@
+using Bridge.Packets;
+using Bridge.Pipeline.Core;
+using Bridge.Rules.Alerts;
+using Bridge.Rules.Inspection;
+using Bridge.Rules.Matching;
+using Bridge.Rules.Tests.Support;
+
+namespace Bridge.Rules.Tests.Matching;
+
+public class InspectorTests
+{
+    [Fact]
+    public void VerdictsFollowActions()
+    {
+        var e = new Engine("""
+            alert tcp any any -> any any (content:"a"; sid:1;)
+            drop tcp any any -> any any (content:"d"; sid:2;)
+            sdrop tcp any any -> any any (content:"s"; sid:3;)
+            block tcp any any -> any any (content:"b"; sid:4;)
+            reject tcp any any -> any any (content:"r"; sid:5;)
+            """);
+        Assert.Equal([1u], e.Feed(Frames.Tcp("a"), out var v));
+        Assert.Equal(InspectorVerdict.Pass, v);
+        Assert.Equal([2u], e.Feed(Frames.Tcp("d"), out v));
+        Assert.Equal(InspectorVerdict.BlockPacket, v);
+        // sdrop drops silently.
+        Assert.Empty(e.Feed(Frames.Tcp("s"), out v));
+        Assert.Equal(InspectorVerdict.BlockPacket, v);
+        Assert.Equal([4u], e.Feed(Frames.Tcp("b"), out v));
+        Assert.Equal(InspectorVerdict.BlockFlow, v);
+        Assert.Equal([5u], e.Feed(Frames.Tcp("r"), out v));
+        Assert.Equal(InspectorVerdict.BlockPacket, v);
+    }
+
+    [Fact]
+    public void PassRulesWinOverLaterActions()
+    {
+        var e = new Engine("""
+            drop tcp any any -> any any (content:"x"; sid:1;)
+            alert tcp any any -> any any (content:"x"; sid:2;)
+            pass tcp 10.0.0.7 any -> any any (content:"x"; sid:3;)
+            """);
+        Assert.Equal([1u, 2u], e.Feed(Frames.Tcp("x"), out var v));
+        Assert.Equal(InspectorVerdict.BlockPacket, v);
+        Assert.Empty(e.Feed(Frames.Tcp("x", src: "10.0.0.7"), out v));
+        Assert.Equal(InspectorVerdict.Pass, v);
+        Assert.Equal([3u], e.Inspector.LastMatched.ToArray().Select(r => r.Sid));
+    }
+
+    [Fact]
+    public void InlineTapAlertsButNeverDrops()
+    {
+        var e = new Engine("drop tcp any any -> any any (content:\"d\"; sid:2;)", InspectorMode.InlineTap);
+        Assert.Equal([2u], e.Feed(Frames.Tcp("d"), out var v));
+        Assert.Equal(InspectorVerdict.Pass, v);
+        Assert.Contains("\"action\":\"would_drop\"", AlertFormat.Json(e.Alerts[0]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReputationListsAreFoundByAddress()
+    {
+        var e = new Engine("""
+            alert ip [192.0.2.1,198.51.100.0/24] any -> $HOME_NET any (msg:"bad host"; sid:1;)
+            alert ip $HOME_NET any -> [203.0.113.5] any (msg:"bad dest"; sid:2;)
+            """);
+        Assert.Equal([1u], e.Feed(Frames.Udp([1], src: "198.51.100.77")));
+        Assert.Equal([2u], e.Feed(Frames.Udp([1], dst: "203.0.113.5")));
+        Assert.Empty(e.Feed(Frames.Udp([1], src: "192.0.2.2")));
+    }
+
+    [Fact]
+    public void AlertFastLineIsSnortsFormat()
+    {
+        var e = new Engine("alert tcp any any -> any any (msg:\"ET TEST thing\"; content:\"x\"; classtype:trojan-activity; sid:2000001; rev:3;)");
+        e.Feed(Frames.Tcp("x", 1234, 80), 0.25);
+        Assert.Equal("09/13-12:26:40.250000  [**] [1:2000001:3] ET TEST thing [**] [Classification: A Network Trojan was detected] [Priority: 1] {TCP} 10.0.0.1:1234 -> 10.0.0.2:80",
+            AlertFormat.Fast(e.Alerts[0]));
+        var icmp = new Engine("alert icmp any any -> any any (msg:\"ping\"; itype:8; sid:7;)");
+        icmp.Feed(Frames.Icmp(8, 0), 0.25);
+        Assert.Equal("09/13-12:26:40.250000  [**] [1:7:1] ping [**] [Priority: 3] {ICMP} 10.0.0.1 -> 10.0.0.2", AlertFormat.Fast(icmp.Alerts[0]));
+    }
+
+    [Fact]
+    public void AlertJsonUsesSnort3Names()
+    {
+        var e = new Engine("alert tcp any any -> any any (msg:\"m\"; content:\"x\"; sid:9;)");
+        e.Feed(Frames.Tcp("x", 1234, 80), 0.25);
+        var doc = System.Text.Json.JsonDocument.Parse(AlertFormat.Json(e.Alerts[0])).RootElement;
+        Assert.Equal("20/09/13-12:26:40.250000", doc.GetProperty("timestamp").GetString());
+        Assert.Equal("10.0.0.1:1234", doc.GetProperty("src_ap").GetString());
+        Assert.Equal("1:9:1", doc.GetProperty("rule").GetString());
+        Assert.Equal("TCP", doc.GetProperty("proto").GetString());
+        Assert.Equal("allow", doc.GetProperty("action").GetString());
+        Assert.Equal("m", doc.GetProperty("msg").GetString());
+    }
+
+    [Fact]
+    public void PatternMatcherFindsOverlappingCaseFoldedPatterns()
+    {
+        var m = new PatternMatcher([Frames.Bytes("he"), Frames.Bytes("SHE"), Frames.Bytes("his"), Frames.Bytes("hers")]);
+        var sink = new Collect();
+        m.Scan(Frames.Bytes("uSHErs"), ref sink);
+        Assert.Equal([0, 1, 3], sink.Hits.Order());
+    }
+
+    private struct Collect : IPatternSink
+    {
+        public List<int> Hits;
+
+        public void Hit(int patternId) => (Hits ??= []).Add(patternId);
+    }
+
+    [Fact]
+    public void MatchingPathDoesNotAllocate()
+    {
+        var set = RuleSet.Load([Path.Combine(RuleData.Root, "et-open-2017-snort29")]);
+        var inspector = set.CreateInspector(4096);
+        var flows = new OfflineFlows(4096);
+        var frames = Bridge.Packets.Pcap.PcapReader.ReadAll(Path.Combine(RuleData.Pcaps, "http_espn.pcapng")).Select(r => (r.Data.ToArray(), r.TimestampNanoseconds)).ToList();
+        // Warm up: JIT, regex caches, flow slots.
+        foreach (var (f, t) in frames) flows.Inspect(f, t, inspector);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var (f, t) in frames) flows.Inspect(f, t, inspector);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(inspector.Packets > 1000);
+        Assert.Equal(0, allocated);
+    }
+}
