@@ -1,13 +1,14 @@
 using System.Collections.Concurrent;
 using Bridge.Daemon.Runtime;
 using Bridge.Pipeline.Events;
+using Bridge.Rules.Alerts;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Bridge.Daemon.Events;
 
 /// <summary>
-/// Drains the workers' connection-event rings every 100 ms and writes the events as ASA-style
+/// Drains the workers' connection-event and rule-alert rings every 100 ms and writes the events as ASA-style
 /// syslog lines to the log (the journal under systemd). Each message id is rate-limited per
 /// second, as ASA's <c>logging rate-limit</c> does, and what was held back is said once a second,
 /// so a scan or a flood cannot drown the journal. Workers never wait for this.
@@ -17,6 +18,7 @@ public sealed class EventPump(IBridgeRuntime runtime, ILoggerFactory loggers, Ev
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
     private readonly ILogger _events = loggers.CreateLogger("Bridge.Events");
+    private readonly ILogger _alerts = loggers.CreateLogger("Bridge.Alerts");
     private readonly ConcurrentDictionary<int, long> _logged = new();
     private readonly Dictionary<int, int> _thisSecond = new();
     private readonly Dictionary<int, int> _held = new();
@@ -77,8 +79,25 @@ public sealed class EventPump(IBridgeRuntime runtime, ILoggerFactory loggers, Ev
                     _events.LogInformation("{Line}", line);
             }
         }
+        if (runtime is Forwarding.DataPlane plane)
+        {
+            foreach (var ring in plane.AlertRings)
+            {
+                while (ring.TryRead(out var alert))
+                {
+                    read++;
+                    // FTD's id for intrusion events; limited like the others so a noisy rule cannot drown the journal.
+                    if (!options.Enabled || !Admit(IntrusionEvent)) continue;
+                    _logged.AddOrUpdate(IntrusionEvent, 1, static (_, n) => n + 1);
+                    _alerts.LogWarning("{Line}", AlertFormat.Fast(alert));
+                }
+            }
+        }
         return read;
     }
+
+    /// <summary>The message id counted for rule alerts (FTD logs intrusion events as 430001).</summary>
+    public const int IntrusionEvent = 430001;
 
     private bool Admit(int id)
     {

@@ -1,5 +1,8 @@
 using System.Globalization;
+using Bridge.Daemon.Events;
 using Bridge.Daemon.Runtime;
+using Bridge.Rules;
+using Bridge.Rules.Inspection;
 using Bridge.Io;
 using Bridge.Io.AfPacket;
 using Bridge.Io.Pcap;
@@ -27,6 +30,8 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
     private DataPath[] _dataPaths = [];
     private DevicePorts[] _devices = [];
     private long[] _lastHeartbeat = [];
+    private RuleSet? _rules;
+    private AlertRing[] _alertRings = [];
     private bool _started;
 
     public DataPlane(BridgeConfig config, string configPath, DataPlaneOptions options, ILogger<DataPlane> log)
@@ -66,6 +71,16 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
             _log.LogWarning("Only one device ({Device}) is configured: frames can only be bridged between its VLANs", snap.Devices[0]);
 
         int workers = _options.EffectiveWorkers;
+        // Rules first: a wrong path should stop the start before any NIC is touched.
+        RuleSet? rules;
+        try
+        {
+            rules = LoadRules(snap.Config);
+        }
+        catch (RulesLoadException e)
+        {
+            throw new DataPlaneStartException(e.Message, e);
+        }
         var nics = new NicInfo[snap.Devices.Count];
         for (int p = 0; p < nics.Length; p++)
             nics[p] = PrepareNic(snap, p);
@@ -96,6 +111,13 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
                 ports[p] = devices[p].Members[w];
             int index = w;
             all[w] = new Worker(w, ports, tx => new DataPath(snap, _macs, tx, index, workers, _options.FlowTableSize));
+        }
+        _rules = rules;
+        _alertRings = new AlertRing[workers];
+        for (int w = 0; w < workers; w++)
+        {
+            _alertRings[w] = new AlertRing();
+            all[w].DataPath.Inspector = CreateInspector(rules, snap.Config, w);
         }
         _devices = devices;
         _workers = all;
@@ -409,7 +431,8 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
             Interlocked.Increment(ref _configsRefused);
             return result;
         }
-        var applied = Apply(config);
+        // A reload re-reads the rule files too: they may have changed even when bridge.conf did not.
+        var applied = Apply(config, reloadRules: true);
         if (applied.Applied)
             _log.LogInformation("Reloaded {Path}: {Message}", ConfigPath, applied.Message);
         else
@@ -417,19 +440,23 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
         return applied;
     }
 
-    public ReloadResult Apply(BridgeConfig config)
+    public ReloadResult Apply(BridgeConfig config) => Apply(config, reloadRules: false);
+
+    private ReloadResult Apply(BridgeConfig config, bool reloadRules)
     {
-        var result = ApplyLocked(config);
+        var result = ApplyLocked(config, reloadRules);
         Interlocked.Increment(ref result.Applied ? ref _configsApplied : ref _configsRefused);
         return result;
     }
 
-    private ReloadResult ApplyLocked(BridgeConfig config)
+    private ReloadResult ApplyLocked(BridgeConfig config, bool reloadRules)
     {
         lock (_reloadLock)
         {
             var old = Snapshot;
-            if (config.Equals(old.Config))
+            bool rulesChange = config.SnortRules.Count > 0 && reloadRules
+                || !config.ToText("snort").Equals(old.Config.ToText("snort"), StringComparison.Ordinal);
+            if (config.Equals(old.Config) && !rulesChange)
                 return new ReloadResult(true, "no change");
             RuntimeSnapshot next;
             try
@@ -442,15 +469,77 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
             }
             if (_started && RebindNeeded(old, next) is { } why)
                 return new ReloadResult(false, $"{why}: restart bridged to rebind the ports; the running configuration is unchanged");
+            var rules = _rules;
+            if (rulesChange)
+            {
+                try
+                {
+                    rules = LoadRules(config);
+                }
+                catch (RulesLoadException e)
+                {
+                    return new ReloadResult(false, e.Message + "; the running configuration and rules are unchanged");
+                }
+            }
             // Learned MACs name interfaces by index: when the list of nameifs changes, relearn.
             if (!SameInterfaces(old, next))
                 _macs.Clear();
             foreach (var dp in _dataPaths)
                 dp.Swap(next);
             Volatile.Write(ref _snapshot, next);
-            return new ReloadResult(true, $"{next.Interfaces.Count} interface(s), {next.Policy.AceCount} access-list element(s); established connections kept");
+            if (rulesChange)
+            {
+                _rules = rules;
+                // A new engine per worker, installed between batches: flowbits and thresholds
+                // restart with the new rule set, as on a Snort reload.
+                for (int w = 0; w < _workers.Length; w++)
+                {
+                    var inspector = CreateInspector(rules, config, w);
+                    _ = _workers[w].Post(dp => dp.Inspector = inspector, CancellationToken.None);
+                }
+            }
+            string rulesText = rules is null ? "" : $", {rules.Report.Loaded} rule(s)";
+            return new ReloadResult(true, $"{next.Interfaces.Count} interface(s), {next.Policy.AceCount} access-list element(s){rulesText}; established connections kept");
         }
     }
+
+    /// <summary>The loaded rule set (null when no <c>snort rules</c> line is configured).</summary>
+    public RuleSet? Rules => _rules;
+
+    /// <summary>Per worker, the alerts its rules engine raised, waiting for the event pump.</summary>
+    public IReadOnlyList<AlertRing> AlertRings => _alertRings;
+
+    private IExternalInspector? CreateInspector(RuleSet? rules, BridgeConfig config, int worker) =>
+        rules?.CreateInspector(_options.FlowTableSize, _alertRings[worker],
+            config.SnortMode == SnortMode.InlineTap ? InspectorMode.InlineTap : InspectorMode.Inline);
+
+    /// <summary>Loads the <c>snort rules</c> files and folders (relative paths: beside the config file).</summary>
+    private RuleSet? LoadRules(BridgeConfig config)
+    {
+        if (config.SnortRules.Count == 0)
+            return null;
+        string baseDir = Path.GetDirectoryName(Path.GetFullPath(ConfigPath)) ?? ".";
+        var paths = new List<string>();
+        foreach (var p in config.SnortRules)
+        {
+            string full = Path.IsPathRooted(p) ? p : Path.Combine(baseDir, p);
+            if (!File.Exists(full) && !Directory.Exists(full))
+                throw new RulesLoadException($"snort rules {p}: no such file or folder ({full})");
+            paths.Add(full);
+        }
+        try
+        {
+            var set = RuleSet.Load(paths);
+            _log.LogInformation("Rules: {Summary}", set.Report.Summary().TrimEnd());
+            return set;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RulesLoadException($"snort rules: {e.Message}");
+        }
+    }
+
+    private sealed class RulesLoadException(string message) : Exception(message);
 
     private static bool SameInterfaces(RuntimeSnapshot a, RuntimeSnapshot b)
     {

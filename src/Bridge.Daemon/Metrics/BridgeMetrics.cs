@@ -47,6 +47,8 @@ public sealed class BridgeMetrics
     private readonly Counter _eventLines;
     private readonly Counter _eventsSuppressed;
     private readonly Counter _eventsLost;
+    private readonly Gauge _rules;
+    private readonly Counter _snortAlerts;
 
     public BridgeMetrics(IBridgeRuntime runtime, EventPump? events = null)
     {
@@ -79,6 +81,8 @@ public sealed class BridgeMetrics
         _eventLines = f.CreateCounter("bridge_events_total", "Connection and deny events logged, by ASA message id.", "message_id");
         _eventsSuppressed = f.CreateCounter("bridge_events_suppressed_total", "Events held back by the per-message rate limit.");
         _eventsLost = f.CreateCounter("bridge_events_lost_total", "Events the workers could not queue because the log pump fell behind.");
+        _rules = f.CreateGauge("bridge_snort_rules", "Rules of the loaded rule set, loaded and rejected.", "state");
+        _snortAlerts = f.CreateCounter("bridge_snort_alerts_total", "Rule events raised by the rules engine (alerts and blocking rules).");
         Registry.AddBeforeCollectCallback(UpdateAsync);
     }
 
@@ -193,6 +197,13 @@ public sealed class BridgeMetrics
 
         if (_runtime is DataPlane plane)
         {
+            var rules = plane.Rules;
+            _rules.WithLabels("loaded").Set(rules?.Report.Loaded ?? 0);
+            _rules.WithLabels("rejected").Set(rules?.Report.Rejected ?? 0);
+            long alerts = 0;
+            foreach (var w in workers)
+                if (w.Inspector is Bridge.Rules.Inspection.RuleInspector ri) alerts += ri.Alerts;
+            _totals.Set(_snortAlerts, alerts);
             _totals.Set(_frameFaults, plane.FrameFaults().Faults);
             _totals.Set(_configChanges.WithLabels("applied"), plane.ConfigsApplied);
             _totals.Set(_configChanges.WithLabels("refused"), plane.ConfigsRefused);

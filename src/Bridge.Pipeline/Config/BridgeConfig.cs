@@ -18,7 +18,7 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
 
     /// <summary>Sections accepted by <see cref="ToText"/> (<c>show running-config SECTION</c>).</summary>
     public static IReadOnlyList<string> Sections { get; } =
-        ["hostname", "interface", "object", "object-group", "access-list", "access-group", "timeout", "mac-address-table", "metrics"];
+        ["hostname", "interface", "object", "object-group", "access-list", "access-group", "timeout", "mac-address-table", "metrics", "snort"];
 
     internal BridgeConfig(
         string hostname,
@@ -31,7 +31,9 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
         IReadOnlyList<AccessGroupConfig> accessGroups,
         TimeoutConfig timeouts,
         int macAgingMinutes,
-        MetricsEndpoint? metricsListen)
+        MetricsEndpoint? metricsListen,
+        IReadOnlyList<string> snortRules,
+        SnortMode snortMode)
     {
         Hostname = hostname;
         Interfaces = interfaces;
@@ -44,6 +46,8 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
         Timeouts = timeouts;
         MacAgingMinutes = macAgingMinutes;
         MetricsListen = metricsListen;
+        SnortRules = snortRules;
+        SnortMode = snortMode;
     }
 
     public static BridgeConfig Empty { get; } = Parse("", "empty");
@@ -59,6 +63,11 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
     public IReadOnlyList<AccessGroupConfig> AccessGroups { get; }
     public TimeoutConfig Timeouts { get; }
     public int MacAgingMinutes { get; }
+
+    /// <summary><c>snort rules PATH</c> lines in order: rule files or folders for the SNORT stage (none: no rules engine).</summary>
+    public IReadOnlyList<string> SnortRules { get; }
+
+    public SnortMode SnortMode { get; }
 
     /// <summary><c>metrics listen ADDRESS:PORT</c>; null after <c>no metrics listen</c>.</summary>
     public MetricsEndpoint? MetricsListen { get; }
@@ -215,6 +224,12 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
         {
             sb.Append("mac-address-table aging-time ").Append(MacAgingMinutes.ToString(CultureInfo.InvariantCulture)).Append('\n');
             Separator(sb, all);
+        }
+        if (all || section == "snort")
+        {
+            foreach (var r in SnortRules) sb.Append("snort rules ").Append(r).Append('\n');
+            if (SnortMode == SnortMode.InlineTap) sb.Append("snort mode inline-tap\n");
+            if (all && (SnortRules.Count > 0 || SnortMode != SnortMode.Inline)) Separator(sb, all);
         }
         if (all || section == "metrics")
         {

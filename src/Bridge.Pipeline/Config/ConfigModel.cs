@@ -254,3 +254,10 @@ public sealed record MetricsEndpoint(System.Net.IPAddress Address, int Port)
         return new MetricsEndpoint(address, port);
     }
 }
+
+/// <summary><c>snort mode inline</c> (verdicts apply) or <c>snort mode inline-tap</c> (everything alerts, nothing drops).</summary>
+public enum SnortMode
+{
+    Inline,
+    InlineTap,
+}

@@ -89,6 +89,8 @@ internal sealed class ConfigParser
     private readonly List<AccessGroupConfig> _groups = [];
     private TimeoutConfig _timeouts = TimeoutConfig.Default;
     private int _macAging = BridgeConfig.DefaultMacAgingMinutes;
+    private readonly List<string> _snortRules = [];
+    private SnortMode _snortMode;
     private MetricsEndpoint? _metrics = MetricsEndpoint.TryParse(BridgeConfig.DefaultMetricsListen);
 
     private Block _block;
@@ -257,6 +259,28 @@ internal sealed class ConfigParser
                 break;
             case "timeout":
                 Timeout();
+                break;
+            case "snort":
+                var st = Next("'rules' or 'mode'");
+                switch (st.Text)
+                {
+                    case "rules":
+                        // The rest of the line: paths may contain spaces.
+                        _snortRules.Add(RestOfLine("rule file or folder"));
+                        break;
+                    case "mode":
+                        var mt2 = Next("'inline' or 'inline-tap'");
+                        _snortMode = mt2.Text switch
+                        {
+                            "inline" => SnortMode.Inline,
+                            "inline-tap" => SnortMode.InlineTap,
+                            _ => throw Fail(mt2, $"snort mode must be inline or inline-tap, found '{mt2.Text}'"),
+                        };
+                        ExpectEnd();
+                        break;
+                    default:
+                        throw Fail(st, $"unknown snort setting '{st.Text}' (rules, mode)");
+                }
                 break;
             case "metrics":
                 Expect("listen");
@@ -1245,6 +1269,8 @@ internal sealed class ConfigParser
             _groups.ToArray(),
             _timeouts,
             _macAging,
-            _metrics);
+            _metrics,
+            _snortRules.ToArray(),
+            _snortMode);
     }
 }

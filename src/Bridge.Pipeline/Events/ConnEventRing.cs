@@ -1,23 +1,26 @@
 namespace Bridge.Pipeline.Events;
 
+/// <summary>A worker's ring of connection events (see <see cref="EventRing{T}"/>).</summary>
+public sealed class ConnEventRing(int capacity = 4096) : EventRing<ConnEvent>(capacity);
+
 /// <summary>
-/// A single-producer, single-consumer ring of <see cref="ConnEvent"/>: the worker writes, the
-/// control plane's event pump reads. When the pump falls behind, new events are counted in
+/// A single-producer, single-consumer ring of event values: the worker writes, the control
+/// plane's event pump reads. When the pump falls behind, new events are counted in
 /// <see cref="Lost"/> and dropped rather than ever making the worker wait.
 /// </summary>
-public sealed class ConnEventRing
+public class EventRing<T> where T : struct
 {
-    private readonly ConnEvent[] _slots;
+    private readonly T[] _slots;
     private readonly int _mask;
     private long _head; // next slot to write; only the worker advances it
     private long _tail; // next slot to read; only the pump advances it
     private long _lost;
 
-    public ConnEventRing(int capacity = 4096)
+    public EventRing(int capacity)
     {
         if (capacity <= 0 || (capacity & (capacity - 1)) != 0)
             throw new ArgumentOutOfRangeException(nameof(capacity), "must be a power of two");
-        _slots = new ConnEvent[capacity];
+        _slots = new T[capacity];
         _mask = capacity - 1;
     }
 
@@ -25,7 +28,7 @@ public sealed class ConnEventRing
     public long Lost => Volatile.Read(ref _lost);
 
     /// <summary>Worker side. False (and counted) when the ring is full.</summary>
-    public bool TryWrite(in ConnEvent e)
+    public bool TryWrite(in T e)
     {
         long head = _head;
         if (head - Volatile.Read(ref _tail) >= _slots.Length)
@@ -40,7 +43,7 @@ public sealed class ConnEventRing
     }
 
     /// <summary>Pump side.</summary>
-    public bool TryRead(out ConnEvent e)
+    public bool TryRead(out T e)
     {
         long tail = _tail;
         if (tail == Volatile.Read(ref _head))

@@ -18,6 +18,8 @@ public class ConfigErrorTests
     [InlineData("interface eth1.7\n vlan 7\ninterface eth1.8\n vlan 7", 10, 7, "device eth1 vlan 7 is already used")]
     [InlineData("interface eth2\n port-driver dpdk", 8, 14, "port-driver must be afpacket or pcap")]
     [InlineData("interface eth1.7\n vlan 7\n port-driver pcap", 9, 14, "device eth1 uses port-driver afpacket on interface eth1")]
+    [InlineData("snort mode passive", 7, 12, "snort mode must be inline or inline-tap")]
+    [InlineData("snort rulez x", 7, 7, "unknown snort setting 'rulez'")]
     [InlineData("metrics listen localhost:9477", 7, 16, "metrics listen needs ADDRESS:PORT")]
     [InlineData("metrics listen 127.0.0.1:70000", 7, 16, "metrics listen needs ADDRESS:PORT")]
     [InlineData("no metrics", 7, 11, "missing 'listen'")]

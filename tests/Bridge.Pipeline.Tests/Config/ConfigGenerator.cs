@@ -43,6 +43,8 @@ internal static class ConfigGenerator
                 sb.Append(" shutdown\n");
             }
         }
+        if (r.Next(3) == 0) sb.Append("snort rules /etc/bridge/rules/r").Append(r.Next(100)).Append(".rules\n");
+        if (r.Next(4) == 0) sb.Append("snort mode inline-tap\n");
         switch (r.Next(3))
         {
             case 0: sb.Append("no metrics listen\n"); break;

@@ -48,6 +48,17 @@ public class ConfigParserTests
     }
 
     [Fact]
+    public void Snort_rules_and_mode_round_trip()
+    {
+        var c = BridgeConfig.Parse("snort rules /etc/bridge/rules\nsnort rules local rules/my.rules\nsnort mode inline-tap");
+        Assert.Equal(["/etc/bridge/rules", "local rules/my.rules"], c.SnortRules);
+        Assert.Equal(SnortMode.InlineTap, c.SnortMode);
+        Assert.Equal("snort rules /etc/bridge/rules\nsnort rules local rules/my.rules\nsnort mode inline-tap\n", c.ToText("snort"));
+        Assert.Equal(c, BridgeConfig.Parse(c.ToText()));
+        Assert.Empty(BridgeConfig.Parse("").SnortRules);
+    }
+
+    [Fact]
     public void Metrics_listen_defaults_to_loopback_and_can_be_moved_or_turned_off()
     {
         Assert.Equal("127.0.0.1:9477", BridgeConfig.Parse("").MetricsListen?.ToString());
