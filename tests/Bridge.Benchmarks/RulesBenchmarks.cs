@@ -20,7 +20,10 @@ internal static class RulesData
 }
 
 /// <summary>Loading and compiling each shipped rule set (parse, regex construction, automata).</summary>
+// Loading builds the rule set: its allocation is the measurement (load memory), not a contract breach.
 [MemoryDiagnoser]
+[BenchmarkCategory("allocation-measured")]
+[CategoriesColumn]
 public class RulesLoadBenchmarks
 {
     [Params("et-open-2017-snort29", "snort2-community", "snort3-community")]
@@ -32,9 +35,13 @@ public class RulesLoadBenchmarks
 
 /// <summary>
 /// Matching throughput with ET Open loaded: every frame of one pcap through flow tracking and the
-/// inspector. Gbit/s per core = 8 × <see cref="Bytes"/> / mean time. Allocated must stay 0 B.
+/// inspector. Gbit/s per core = 8 × <see cref="Bytes"/> / mean time. The per-packet contract (0 B)
+/// is enforced by the engine's allocation test; a whole-pcap operation here has shown 0–88 B in
+/// short runs (under 0.1 B per packet), reported by scripts/bench as watched until explained.
 /// </summary>
 [MemoryDiagnoser]
+[BenchmarkCategory("allocation-watched")]
+[CategoriesColumn]
 public class RulesMatchBenchmarks
 {
     private RuleSet _set = null!;

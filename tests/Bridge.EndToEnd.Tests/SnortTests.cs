@@ -23,7 +23,7 @@ public sealed class SnortTests
 
             // packet-tracer asks the same engine, in dry run.
             var trace = lab.Cli("packet-tracer input INSIDE icmp 192.168.103.1 8 0 192.168.101.1 payload-hex deadbeefdeadbeef").Stdout;
-            Assert.Contains("Snort Verdict: (block-packet) drop this packet", trace);
+            Assert.Contains("Snort Verdict: (block-packet) drop this packet\nMatched rule: 1:1000001:1 BRIDGE-LAB deadbeef ping (drop)", trace);
             Assert.Contains("Action: drop", trace);
             var clean = lab.Cli("packet-tracer input INSIDE icmp 192.168.103.1 8 0 192.168.101.1 payload-hex 0102030405060708").Stdout;
             Assert.Contains("Action: allow", clean);

@@ -33,6 +33,12 @@ public interface IExternalInspector
     string Application { get; }
 
     InspectorVerdict Inspect(ref PacketContext ctx, ref Flow flow);
+
+    /// <summary>
+    /// The rules that matched the packet just inspected, one line each (<c>1:2000:3 msg (drop)</c>),
+    /// for the trace's SNORT phase. Asked only while tracing, so it may allocate.
+    /// </summary>
+    IReadOnlyList<string> DescribeLastMatches() => [];
 }
 
 /// <summary>

@@ -62,6 +62,17 @@ public sealed class RuleInspector : IExternalInspector
     /// <summary>Times each rule fired (events before thresholds), indexed like <see cref="RuleSet.Rules"/>.</summary>
     public ReadOnlySpan<long> Hits => _hits;
 
+    public IReadOnlyList<string> DescribeLastMatches()
+    {
+        var lines = new string[LastMatchedCount];
+        for (int i = 0; i < lines.Length; i++)
+        {
+            var r = _matched[i];
+            lines[i] = $"{r.Gid}:{r.Sid}:{r.Rev} {r.Message} ({r.Action.ToString().ToLowerInvariant()})";
+        }
+        return lines;
+    }
+
     public long Packets { get; private set; }
     public long Alerts { get; private set; }
     /// <summary>Packets that fell under a tag (session or host) of a fired rule: counted, not alerted, as in Snort.</summary>

@@ -20,6 +20,16 @@ public sealed class ExternalInspectStage : Stage
     private static readonly int Blocked = CounterRegistry.Declare("SNORT", "blocked", "Packets the rules engine blocked (block-packet or black-list)").Index;
     private static readonly int FastForwarded = CounterRegistry.Declare("SNORT", "fast_forwarded", "Connections the rules engine let through without further inspection").Index;
 
+    // The verdict line, then the rules that decided it (only built while tracing).
+    private static string[] SnortInfo(IExternalInspector inspector, string verdict)
+    {
+        var matched = inspector.DescribeLastMatches();
+        var info = new string[matched.Count + 1];
+        info[0] = verdict;
+        for (int i = 0; i < matched.Count; i++) info[i + 1] = "Matched rule: " + matched[i];
+        return info;
+    }
+
     public override StageResult Process(ref PacketContext ctx, DataPath dp)
     {
         var inspector = dp.Inspector;
@@ -37,20 +47,20 @@ public sealed class ExternalInspectStage : Stage
         {
             case InspectorVerdict.BlockPacket:
                 if (!ctx.DryRun) dp.Counters[Blocked]++;
-                ctx.Trace?.Add(SnortType, "", false, info: ["Snort Verdict: (block-packet) drop this packet"]);
+                ctx.Trace?.Add(SnortType, "", false, info: SnortInfo(inspector, "Snort Verdict: (block-packet) drop this packet"));
                 return ctx.DropFrame(DropReason.SnortDrop);
             case InspectorVerdict.BlockFlow:
                 if (!ctx.DryRun) dp.Counters[Blocked]++;
                 flow.Verdict = FlowVerdict.Blocked;
-                ctx.Trace?.Add(SnortType, "", false, info: ["Snort Verdict: (black-list) black list this flow"]);
+                ctx.Trace?.Add(SnortType, "", false, info: SnortInfo(inspector, "Snort Verdict: (black-list) black list this flow"));
                 return ctx.DropFlow(DropReason.SnortDrop);
             case InspectorVerdict.AllowFlow:
                 if (!ctx.DryRun) dp.Counters[FastForwarded]++;
                 flow.Verdict = FlowVerdict.Allowed;
-                ctx.Trace?.Add(SnortType, "", true, info: ["Snort Verdict: (fast-forward) fast forward this flow"]);
+                ctx.Trace?.Add(SnortType, "", true, info: SnortInfo(inspector, "Snort Verdict: (fast-forward) fast forward this flow"));
                 return StageResult.Continue;
             default:
-                ctx.Trace?.Add(SnortType, "", true, info: ["Snort Verdict: (pass-packet) allow this packet"]);
+                ctx.Trace?.Add(SnortType, "", true, info: SnortInfo(inspector, "Snort Verdict: (pass-packet) allow this packet"));
                 return StageResult.Continue;
         }
     }
