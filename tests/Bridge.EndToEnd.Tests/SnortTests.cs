@@ -28,6 +28,26 @@ public sealed class SnortTests
             var clean = lab.Cli("packet-tracer input INSIDE icmp 192.168.103.1 8 0 192.168.101.1 payload-hex 0102030405060708").Stdout;
             Assert.Contains("Action: allow", clean);
 
+            // A whole pcap through a sandboxed pipeline with its own copy of the engine.
+            string pcap = Path.Combine(Path.GetTempPath(), $"e2e-{Guid.NewGuid():N}.pcap");
+            try
+            {
+                LiveLab.Run("/usr/bin/python3", ["-c",
+                    "import sys; from scapy.all import Ether, Dot1Q, IP, ICMP, Raw, wrpcap; " +
+                    "A, B = '02:1a:b0:00:00:0a', '02:1a:b0:00:00:0b'; " +
+                    "p = [Ether(src=A, dst=B)/Dot1Q(vlan=1577)/IP(src='192.168.103.1', dst='192.168.101.1')/ICMP(id=7, seq=s)/Raw(bytes([0xde, 0xad, 0xbe, 0xef]) * 4 if s == 2 else b'\\x01' * 16) for s in range(1, 4)]; " +
+                    "wrpcap(sys.argv[1], p)", pcap], TimeSpan.FromSeconds(60)).EnsureSuccess();
+                lab.Cli($"packet-tracer input INSIDE pcap {pcap}").EnsureSuccess();
+                var second = lab.Cli("show packet-tracer packet-number 2").EnsureSuccess().Stdout;
+                Assert.Contains("Matched rule: 1:1000001:1 BRIDGE-LAB deadbeef ping (drop)", second);
+                Assert.Contains("Action: drop", second);
+                Assert.Contains("Action: allow", lab.Cli("show packet-tracer packet-number 1").EnsureSuccess().Stdout);
+            }
+            finally
+            {
+                File.Delete(pcap);
+            }
+
             string log = lab.Down();
             Assert.Contains("Rules: ", log);
             Assert.Contains("[**] [1:1000001:1] BRIDGE-LAB deadbeef ping [**]", log);

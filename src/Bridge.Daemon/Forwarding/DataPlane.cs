@@ -509,6 +509,10 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
     /// <summary>Per worker, the alerts its rules engine raised, waiting for the event pump.</summary>
     public IReadOnlyList<AlertRing> AlertRings => _alertRings;
 
+    public IExternalInspector? CreateSandboxInspector(int flowCapacity) =>
+        _rules?.CreateInspector(flowCapacity, alerts: null,
+            Snapshot.Config.SnortMode == SnortMode.InlineTap ? InspectorMode.InlineTap : InspectorMode.Inline);
+
     private IExternalInspector? CreateInspector(RuleSet? rules, BridgeConfig config, int worker) =>
         rules?.CreateInspector(_options.FlowTableSize, _alertRings[worker],
             config.SnortMode == SnortMode.InlineTap ? InspectorMode.InlineTap : InspectorMode.Inline);

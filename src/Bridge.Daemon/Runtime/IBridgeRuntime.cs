@@ -42,6 +42,12 @@ public interface IBridgeRuntime
     /// </summary>
     Task<T> RunOnWorker<T>(int worker, Func<DataPath, T> action, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// A rules engine of its own for a sandboxed pipeline (pcap tracing): same rule set as the
+    /// workers, its own flow state, no alerts to the log. Null when no rules are loaded.
+    /// </summary>
+    IExternalInspector? CreateSandboxInspector(int flowCapacity) => null;
+
     /// <summary>Re-reads <see cref="ConfigPath"/> and installs it (SIGHUP does the same). A bad file changes nothing.</summary>
     ReloadResult Reload();
 

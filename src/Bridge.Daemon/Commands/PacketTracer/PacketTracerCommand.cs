@@ -78,7 +78,8 @@ public sealed class PacketTracerCommand : ICommandModule
             string ifName = ctx.Get(G.ValueInterface)!;
             bool detailed = ctx.Has("detailed");
             // The sandbox shares nothing with the workers, so the replay runs on a pool thread, not a worker's.
-            var set = await Task.Run(() => PcapTracer.Replay(snap, ifName, path, detailed, ctx.Cancellation), ctx.Cancellation).ConfigureAwait(false);
+            var inspector = ctx.Runtime.CreateSandboxInspector(Sandbox.DefaultFlowCapacity);
+            var set = await Task.Run(() => PcapTracer.Replay(snap, ifName, path, detailed, ctx.Cancellation, inspector), ctx.Cancellation).ConfigureAwait(false);
             if (!store.TryStore(set, force))
             {
                 return CommandResult.Fail("ERROR: packet-tracer traces of an earlier pcap are stored; 'clear packet-tracer' or add 'force'");

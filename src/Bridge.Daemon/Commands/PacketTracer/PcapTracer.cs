@@ -31,11 +31,14 @@ public static class PcapTracer
 
     private const uint EthernetLinkType = 1;
 
-    public static PcapTraceSet Replay(RuntimeSnapshot snapshot, string ifName, string path, bool detailed, CancellationToken cancellation)
+    public static PcapTraceSet Replay(RuntimeSnapshot snapshot, string ifName, string path, bool detailed, CancellationToken cancellation,
+        IExternalInspector? inspector = null)
     {
         int first = snapshot.FindNameIf(ifName);
         if (first < 0) throw new TracerException($"ERROR: interface {ifName} does not exist");
         var sandbox = Sandbox.Create(snapshot, liveMacs: null, nowNs: 0);
+        // The sandbox's own engine: flowbits and thresholds build up as the pcap goes, live state untouched.
+        sandbox.Inspector = inspector;
         var packets = new List<TracedPacket>();
         bool truncated = false;
         // ReadAll loads the file whole: a format error surfaces here, before any packet is traced.

@@ -141,7 +141,9 @@ public static class TracerEngine
 /// <summary>A private copy of the data path: the running snapshot, its own flow table and a copy of the MAC table. Nothing it does reaches the live workers.</summary>
 public static class Sandbox
 {
-    public static DataPath Create(RuntimeSnapshot snapshot, MacTable? liveMacs, long nowNs, int flowCapacity = 65536)
+    public const int DefaultFlowCapacity = 65536;
+
+    public static DataPath Create(RuntimeSnapshot snapshot, MacTable? liveMacs, long nowNs, int flowCapacity = DefaultFlowCapacity)
     {
         var macs = new MacTable();
         if (liveMacs is not null)
