@@ -12,7 +12,8 @@ namespace Bridge.Pipeline.Show;
 /// </summary>
 public static class ShowConn
 {
-    public static string Render(IReadOnlyList<DataPath> workers, long nowNs, bool detail = false)
+    /// <summary>The table; <paramref name="filter"/> (address, protocol) selects rows, the header still counts every connection.</summary>
+    public static string Render(IReadOnlyList<DataPath> workers, long nowNs, bool detail = false, Predicate<Flow>? filter = null)
     {
         var flows = Collect(workers, out int mostUsed);
         var snap = workers[0].Snapshot;
@@ -25,6 +26,7 @@ public static class ShowConn
             sb.Append("       O - outbound data, R - initiator acknowledged FIN, r - responder acknowledged FIN,\n");
             sb.Append("       s - awaiting responder SYN, U - up\n\n");
         }
+        if (filter is not null) flows.RemoveAll(f => !filter(f));
         flows.Sort((a, b) => a.Id.CompareTo(b.Id));
         foreach (var f in flows)
         {

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using Bridge.Daemon.Commands.Grammar;
 using Bridge.Packets;
@@ -49,21 +47,8 @@ public sealed class ShowConnCommand : ICommandModule
 
         if (ctx.Has("count")) return CommandResult.Ok(ShowConn.RenderCount(workers), json);
         bool detail = ctx.Has("detail");
-        if (!filtered) return CommandResult.Ok(ShowConn.Render(workers, now, detail), json);
-
-        // Filtered: the header of the whole table, then the matching rows only.
-        string full = ShowConn.Render(workers, now, detail);
-        var sb = new StringBuilder();
-        int headerEnd = full.IndexOf('\n') + 1;
-        sb.Append(full, 0, headerEnd);
-        if (detail)
-        {
-            int legendEnd = full.IndexOf("\n\n", headerEnd, StringComparison.Ordinal);
-            if (legendEnd > 0) sb.Append(full, headerEnd, legendEnd + 2 - headerEnd);
-        }
-        var snap = workers[0].Snapshot;
-        foreach (var f in shown) AppendRow(sb, f, snap, now, detail);
-        return CommandResult.Ok(sb.ToString(), json);
+        Predicate<Flow>? filter = filtered ? f => Matches(f, address, protocol) : null;
+        return CommandResult.Ok(ShowConn.Render(workers, now, detail, filter), json);
     }
 
     private static bool Matches(in Flow f, IpAddr? address, int protocol) =>
@@ -71,24 +56,6 @@ public sealed class ShowConnCommand : ICommandModule
         && (address is not { } a || f.InitiatorAddr == a || f.ResponderAddr == a);
 
     private static string IfName(RuntimeSnapshot snap, int i) => i >= 0 && i < snap.Interfaces.Count ? snap.Interfaces[i].NameIf : "-";
-
-    /// <summary>One connection in <see cref="ShowConn"/>'s row format (responder side first).</summary>
-    private static void AppendRow(StringBuilder sb, in Flow f, RuntimeSnapshot snap, long now, bool detail)
-    {
-        string proto = ShowConn.Proto(f.Key.Protocol);
-        string rIf = IfName(snap, f.ResponderIf), iIf = IfName(snap, f.InitiatorIf);
-        long idle = Math.Max(0, now - f.LastNs);
-        var inv = CultureInfo.InvariantCulture;
-        if (!detail)
-        {
-            sb.Append(inv, $"{proto} {rIf} {f.ResponderAddr}:{f.ResponderPort} {iIf} {f.InitiatorAddr}:{f.InitiatorPort}, idle {ShowConn.Hms(idle)}, bytes {f.Bytes}, flags {ShowConn.Flags(f)}\n");
-            return;
-        }
-        sb.Append(inv, $"{proto} {rIf}: {f.ResponderAddr}/{f.ResponderPort} {iIf}: {f.InitiatorAddr}/{f.InitiatorPort},\n");
-        sb.Append(inv, $"    flags {ShowConn.Flags(f)}, idle {ShowConn.Short(idle)}, uptime {ShowConn.Short(now - f.CreatedNs)}, timeout {ShowConn.Short(snap.Timeouts.For(f))}, bytes {f.Bytes}\n");
-        sb.Append(inv, $"  Initiator: {f.InitiatorAddr}, Responder: {f.ResponderAddr}\n");
-        sb.Append(inv, $"  Connection lookup keyid: {f.Id}\n");
-    }
 
     private static JsonObject Json(List<Flow> flows, RuntimeSnapshot snap, long now, int inUse)
     {
