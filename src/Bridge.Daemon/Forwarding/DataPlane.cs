@@ -177,12 +177,7 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
         {
             var nic = NicSetup.Prepare(device);
             // The device MTU is what the configured nameifs allow (FTD sets the interface MTU the same way).
-            int wanted = 0;
-            foreach (var li in snap.Interfaces)
-            {
-                if (li.PhysPort == port)
-                    wanted = Math.Max(wanted, li.Mtu);
-            }
+            int wanted = DeviceSettings(snap, device).Mtu;
             if (wanted > 0 && nic.Mtu != wanted)
             {
                 _log.LogInformation("Setting the MTU of {Device} from {Old} to {New} (the configured mtu)", device, nic.Mtu, wanted);
@@ -209,12 +204,7 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
     private DevicePorts OpenDevice(RuntimeSnapshot snap, int port, NicInfo nic, int workers, int generation = 0)
     {
         string device = snap.Devices[port];
-        var driver = PortDriver.AfPacket;
-        foreach (var ic in snap.Config.Interfaces)
-        {
-            if (ic.Device == device && ic.NameIf is not null)
-                driver = ic.Driver;
-        }
+        var driver = DeviceSettings(snap, device).Driver;
         // Fanout ids are per network namespace; the process id keeps two daemons in one namespace
         // apart, the generation a re-opened device apart from its old, still-closing group.
         int group = (Environment.ProcessId * 64 + port * 8 + generation % 8) & 0xFFFF;
@@ -576,6 +566,7 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
         return null;
     }
 
+    /// <summary>What the nameifs on <paramref name="device"/> ask of it: one driver (the parser enforces that) and the largest MTU.</summary>
     private static (PortDriver Driver, int Mtu) DeviceSettings(RuntimeSnapshot snap, string device)
     {
         var driver = PortDriver.AfPacket;
