@@ -36,6 +36,23 @@ public sealed class SnortTests
                 Assert.Equal("no connection", listener.StandardOutput.ReadToEnd().Trim());
             }
 
+            // The counters and hits behind it.
+            var stats = lab.Cli("show snort statistics").EnsureSuccess().Stdout;
+            Assert.Matches(@"Blocked Packets\s+[3-9]\n", stats);
+            Assert.Matches(@"Injected Packets\s+2\n", stats);
+            Assert.Matches(@"Rules loaded\s+2\n", stats);
+            var hits = lab.Cli("show snort rules").EnsureSuccess().Stdout;
+            Assert.Matches(@"1:1000001:1\s+drop\s+3  BRIDGE-LAB deadbeef ping\n", hits);
+            Assert.Matches(@"1:1000002:1\s+reject\s+1  BRIDGE-LAB reject 2323\n", hits);
+            Assert.Contains(Path.GetFileName(rules) + ":2\n", lab.Cli("show snort rules sid 1000002").EnsureSuccess().Stdout);
+
+            // snort reload re-reads the file: a third rule appears, hit counts restart.
+            File.AppendAllText(rules, "alert icmp any any -> any any (msg:\"BRIDGE-LAB any ping\"; itype:8; sid:1000003; rev:1;)\n");
+            Assert.StartsWith("rules: 3 loaded, 0 rejected", lab.Cli("snort reload").EnsureSuccess().Stdout);
+            Assert.Contains("No rule has matched", lab.Cli("show snort rules").EnsureSuccess().Stdout);
+            lab.Ping(count: 2).EnsureSuccess();
+            Assert.Matches(@"1:1000003:1\s+alert\s+2  BRIDGE-LAB any ping\n", lab.Cli("show snort rules").EnsureSuccess().Stdout);
+
             // packet-tracer asks the same engine, in dry run.
             var trace = lab.Cli("packet-tracer input INSIDE icmp 192.168.103.1 8 0 192.168.101.1 payload-hex deadbeefdeadbeef").Stdout;
             Assert.Contains("Snort Verdict: (block-packet) drop this packet\nMatched rule: 1:1000001:1 BRIDGE-LAB deadbeef ping (drop)", trace);

@@ -18,6 +18,7 @@ public sealed class ExternalInspectStage : Stage
 
     private static readonly int Inspected = CounterRegistry.Declare("EXTERNAL-INSPECT", "inspected", "Packets handed to the rules engine").Index;
     private static readonly int Blocked = CounterRegistry.Declare("SNORT", "blocked", "Packets the rules engine blocked (block-packet or black-list)").Index;
+    private static readonly int Blacklisted = CounterRegistry.Declare("SNORT", "blacklisted_flows", "Connections the rules engine black-listed").Index;
     private static readonly int Rejected = CounterRegistry.Declare("SNORT", "reject_replies", "TCP resets and ICMP unreachables sent for reject rules").Index;
     private static readonly int FastForwarded = CounterRegistry.Declare("SNORT", "fast_forwarded", "Connections the rules engine let through without further inspection").Index;
 
@@ -101,6 +102,7 @@ public sealed class ExternalInspectStage : Stage
                 return ctx.DropFrame(DropReason.SnortDrop);
             case InspectorVerdict.BlockFlow:
                 if (!ctx.DryRun) dp.Counters[Blocked]++;
+                if (!ctx.DryRun) dp.Counters[Blacklisted]++;
                 flow.Verdict = FlowVerdict.Blocked;
                 ctx.Trace?.Add(SnortType, "", false, info: SnortInfo(inspector, "Snort Verdict: (black-list) black list this flow"));
                 return ctx.DropFlow(DropReason.SnortDrop);
