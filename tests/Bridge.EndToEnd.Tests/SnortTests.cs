@@ -85,6 +85,14 @@ public sealed class SnortTests
             Assert.Contains("[**] [1:1000001:1] BRIDGE-LAB deadbeef ping [**]", log);
             Assert.Contains("{ICMP} 192.168.103.1 -> 192.168.101.1", log);
             Assert.Contains("[**] [1:1000002:1] BRIDGE-LAB reject 2323 [**]", log);
+
+            // Every alert is in Snort's two files too, fast and JSON lines.
+            var fast = File.ReadAllLines(Path.Combine(lab.StateDirectory, "alert_fast.txt"));
+            Assert.Equal(3, fast.Count(l => l.Contains("[1:1000001:1] BRIDGE-LAB deadbeef ping")));
+            var json = File.ReadAllLines(Path.Combine(lab.StateDirectory, "alert_json.txt"));
+            Assert.Equal(fast.Length, json.Length);
+            var reject = System.Text.Json.JsonDocument.Parse(json.Single(l => l.Contains("\"sid\" : 1000002") || l.Contains("\"sid\":1000002"))).RootElement;
+            Assert.Equal("reject", reject.GetProperty("action").GetString());
         }
         finally
         {
