@@ -2,6 +2,7 @@ using Bridge.Daemon.Commands.Capture;
 using Bridge.Daemon.Commands.Clear;
 using Bridge.Daemon.Commands.Config;
 using Bridge.Daemon.Commands.Grammar;
+using Bridge.Daemon.Commands.Http;
 using Bridge.Daemon.Commands.PacketTracer;
 using Bridge.Daemon.Commands.Show;
 
@@ -33,6 +34,10 @@ public static class CommandCatalogue
         new CaptureCommand(),
         new ShowCaptureCommand(),
         new ClearCaptureCommand(),
+        new HttpConfigCommand(),
+        new UsernameConfigCommand(),
+        new DebugHttpCommand(),
+        new ShowCryptoCommand(),
     ];
 
     public static CommandTree BuildTree() => CommandTree.Build(Modules);
