@@ -105,6 +105,7 @@ public static class Program
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EventPump>());
         builder.Services.AddSingleton<BridgeMetrics>();
         builder.Services.AddHostedService<MetricsServer>();
+        builder.Services.AddHostedService<Http.HttpsServer>();
 
         using var host = builder.Build();
         try

@@ -2,6 +2,7 @@ using Bridge.Daemon.Commands.Capture;
 using Bridge.Daemon.Commands.Clear;
 using Bridge.Daemon.Commands.Config;
 using Bridge.Daemon.Commands.Grammar;
+using Bridge.Daemon.Commands.Http;
 using Bridge.Daemon.Commands.PacketTracer;
 using Bridge.Daemon.Commands.Show;
 using Bridge.Daemon.Commands.Snort;
@@ -37,6 +38,10 @@ public static class CommandCatalogue
         new ShowSnortStatisticsCommand(),
         new ShowSnortRulesCommand(),
         new SnortReloadCommand(),
+        new HttpConfigCommand(),
+        new UsernameConfigCommand(),
+        new DebugHttpCommand(),
+        new ShowCryptoCommand(),
     ];
 
     public static CommandTree BuildTree() => CommandTree.Build(Modules);

@@ -49,6 +49,10 @@ public sealed class BridgeMetrics
     private readonly Counter _eventsLost;
     private readonly Gauge _rules;
     private readonly Counter _snortAlerts;
+    private readonly Counter _httpLogins;
+    private readonly Counter _httpDownloads;
+    private readonly Counter _httpDownloadBytes;
+    private readonly Counter _httpRefused;
 
     public BridgeMetrics(IBridgeRuntime runtime, EventPump? events = null)
     {
@@ -83,10 +87,26 @@ public sealed class BridgeMetrics
         _eventsLost = f.CreateCounter("bridge_events_lost_total", "Events the workers could not queue because the log pump fell behind.");
         _rules = f.CreateGauge("bridge_snort_rules", "Rules of the loaded rule set, loaded and rejected.", "state");
         _snortAlerts = f.CreateCounter("bridge_snort_alerts_total", "Rule events raised by the rules engine (alerts and blocking rules).");
+        _httpLogins = f.CreateCounter("bridge_http_logins_total", "HTTPS server logins by result: ok, failed, locked-out (refused while the source is locked out).", "result");
+        _httpDownloads = f.CreateCounter("bridge_http_downloads_total", "Captures downloaded over HTTPS, by format (pcap, text).", "format");
+        _httpDownloadBytes = f.CreateCounter("bridge_http_download_bytes_total", "Bytes of capture downloads sent over HTTPS.");
+        _httpRefused = f.CreateCounter("bridge_http_refused_connections_total", "HTTPS connections closed before TLS because no 'http' line admits their source.");
         Registry.AddBeforeCollectCallback(UpdateAsync);
     }
 
     public CollectorRegistry Registry { get; }
+
+    /// <summary>Counts one HTTPS login: <c>ok</c>, <c>failed</c> or <c>locked-out</c>.</summary>
+    public void HttpLogin(string result) => _httpLogins.WithLabels(result).Inc();
+
+    /// <summary>Counts one capture download over HTTPS and its size.</summary>
+    public void HttpDownload(string format, long bytes)
+    {
+        _httpDownloads.WithLabels(format).Inc();
+        _httpDownloadBytes.Inc(bytes);
+    }
+
+    public void HttpRefusedConnection() => _httpRefused.Inc();
 
     private async Task UpdateAsync(CancellationToken cancel)
     {
