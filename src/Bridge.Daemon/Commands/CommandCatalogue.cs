@@ -1,6 +1,7 @@
 using Bridge.Daemon.Commands.Capture;
 using Bridge.Daemon.Commands.Clear;
 using Bridge.Daemon.Commands.Config;
+using Bridge.Daemon.Commands.Copy;
 using Bridge.Daemon.Commands.Grammar;
 using Bridge.Daemon.Commands.PacketTracer;
 using Bridge.Daemon.Commands.Show;
@@ -33,6 +34,7 @@ public static class CommandCatalogue
         new CaptureCommand(),
         new ShowCaptureCommand(),
         new ClearCaptureCommand(),
+        new CopyCommand(),
     ];
 
     public static CommandTree BuildTree() => CommandTree.Build(Modules);
