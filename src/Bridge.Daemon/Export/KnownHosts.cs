@@ -63,9 +63,9 @@ public sealed class KnownHosts(string path)
     }
 
     /// <summary>Records the key (the user said yes to the authenticity question).</summary>
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void Add(string host, int port, ReadOnlySpan<byte> blob)
     {
+        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException();
         string line = EntryName(host, port) + " " + KeyType(blob) + " " + Convert.ToBase64String(blob) + "\n";
         bool exists = File.Exists(Path);
         if (!exists) Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);

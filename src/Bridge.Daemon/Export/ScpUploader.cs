@@ -26,7 +26,6 @@ public sealed class ScpUploader(KnownHosts knownHosts)
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Uploads <paramref name="source"/> to <paramref name="remotePath"/>; authenticates with the password when one is given, else with <paramref name="identityFiles"/>.</summary>
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task<long> UploadAsync(
         string host, int port, string user, string? password, IReadOnlyList<string> identityFiles, string remotePath, Stream source,
         Func<HostKeyOffer, Task<bool>> confirmUnknownHost, TransferProgress? progress, CancellationToken cancellation)
@@ -52,7 +51,6 @@ public sealed class ScpUploader(KnownHosts knownHosts)
         return reported;
     }
 
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private async Task<ScpClient> ConnectAsync(
         string host, int port, string user, string? password, IReadOnlyList<string> identityFiles,
         Func<HostKeyOffer, Task<bool>> confirmUnknownHost, CancellationToken cancellation)
