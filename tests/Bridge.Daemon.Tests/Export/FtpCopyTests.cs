@@ -80,7 +80,7 @@ public sealed class FtpCopyTests
             t.Prompts.Select(p => p.Prompt));
         Assert.True(t.Prompts[3].Secret);
         Assert.DoesNotContain(password, t.Everything);
-        Assert.Matches(@"^\n8 packets copied in \d+\.\d{3} secs\n$", t.Result.Text);
+        Assert.Matches(@"^\n8 packets copied in \d+\.\d{3} secs( \(\d+ packets/sec\))?\n$", t.Result.Text);
         Assert.Equal(await bench.PcapOfAsync("CAPI"), File.ReadAllBytes(ftp.PathOf("CAPI.pcap")));
         Assert.Equal(8, Tshark.CountPackets(ftp.PathOf("CAPI.pcap")));
     }

@@ -100,7 +100,7 @@ public sealed class ScpCopyTests
         Assert.True(accepted.Result.Status == 0, accepted.Everything + sshd.Output);
         Assert.Equal($"[127.0.0.1]:{sshd.Port} ssh-ed25519 {sshd.HostKeyBase64}\n", File.ReadAllText(known));
         Assert.StartsWith("Warning: Permanently added '127.0.0.1' (ED25519) to the list of known hosts.\n!", accepted.Streamed);
-        Assert.Matches(@"^\n8 packets copied in \d+\.\d{3} secs\n$", accepted.Result.Text);
+        Assert.Matches(@"^\n8 packets copied in \d+\.\d{3} secs( \(\d+ packets/sec\))?\n$", accepted.Result.Text);
         Assert.DoesNotContain(sshd.User.Password, accepted.Everything);
         Assert.Equal(await bench.PcapOfAsync("CAPI"), File.ReadAllBytes(sshd.PathOf("CAPI.pcap")));
         Assert.Equal(8, Tshark.CountPackets(sshd.PathOf("CAPI.pcap")));

@@ -40,7 +40,7 @@ public sealed class TftpCopyTests
             ["Source capture name [CAPI]? ", "Address or name of remote host [127.0.0.1]? ", "Destination filename [CAPI]? "],
             t.Prompts.Select(p => p.Prompt));
         Assert.Matches(@"^!+$", t.Streamed);
-        Assert.Matches(@"^\n8 packets copied in \d+\.\d{3} secs\n$", t.Result.Text);
+        Assert.Matches(@"^\n8 packets copied in \d+\.\d{3} secs( \(\d+ packets/sec\))?\n$", t.Result.Text);
         Assert.Equal(await bench.PcapOfAsync("CAPI"), File.ReadAllBytes(dir.Combine("CAPI")));
         Assert.Equal(8, Tshark.CountPackets(dir.Combine("CAPI")));
     }
@@ -110,8 +110,8 @@ public sealed class TftpCopyTests
         var t = await bench.RunAsync($"copy /noconfirm /pcap capture:CAPI tftp://127.0.0.1:{port}/no/such/dir/CAPI.pcap");
 
         Assert.Equal(1, t.Result.Status);
-        Assert.StartsWith($"%Error writing tftp://127.0.0.1:{port}/no/such/dir/CAPI.pcap (", t.Result.Text);
-        Assert.Contains("No such file or directory", t.Result.Text);
+        // tftpd-hpa answers a missing directory with error 1 and its text.
+        Assert.Equal($"%Error writing tftp://127.0.0.1:{port}/no/such/dir/CAPI.pcap (File not found)\n", t.Result.Text);
     }
 
     [Fact]
