@@ -5,6 +5,7 @@ using Bridge.Daemon.Commands.Copy;
 using Bridge.Daemon.Commands.Grammar;
 using Bridge.Daemon.Commands.PacketTracer;
 using Bridge.Daemon.Commands.Show;
+using Bridge.Daemon.Commands.Snort;
 
 namespace Bridge.Daemon.Commands;
 
@@ -34,6 +35,9 @@ public static class CommandCatalogue
         new CaptureCommand(),
         new ShowCaptureCommand(),
         new ClearCaptureCommand(),
+        new ShowSnortStatisticsCommand(),
+        new ShowSnortRulesCommand(),
+        new SnortReloadCommand(),
         new CopyCommand(),
     ];
 
