@@ -1,6 +1,7 @@
 using Bridge.Daemon.Commands.Capture;
 using Bridge.Daemon.Commands.Clear;
 using Bridge.Daemon.Commands.Config;
+using Bridge.Daemon.Commands.Copy;
 using Bridge.Daemon.Commands.Grammar;
 using Bridge.Daemon.Commands.Http;
 using Bridge.Daemon.Commands.PacketTracer;
@@ -42,6 +43,7 @@ public static class CommandCatalogue
         new UsernameConfigCommand(),
         new DebugHttpCommand(),
         new ShowCryptoCommand(),
+        new CopyCommand(),
     ];
 
     public static CommandTree BuildTree() => CommandTree.Build(Modules);
