@@ -54,11 +54,18 @@ public sealed class AdminChannel : IDisposable
     /// <summary>The id the next <see cref="Send"/> will use (so that Ctrl+C can cancel it).</summary>
     public int CurrentId => _nextId;
 
-    /// <summary>Sends a request and waits for its final response, passing streamed chunks to <paramref name="onChunk"/>.</summary>
-    public JsonObject Send(string command, string mode = "exec", bool json = false, Action<string>? onChunk = null)
+    /// <summary>
+    /// Sends a request and waits for its final response, passing streamed chunks to
+    /// <paramref name="onChunk"/> and the daemon's questions (prompt, secret) to
+    /// <paramref name="onPrompt"/>, whose return is sent back as the answer. Without
+    /// <paramref name="onPrompt"/> the daemon takes every prompt's default.
+    /// </summary>
+    public JsonObject Send(string command, string mode = "exec", bool json = false, Action<string>? onChunk = null, Func<string, bool, string>? onPrompt = null)
     {
         int id = Interlocked.Increment(ref _nextId);
-        Write(new JsonObject { ["id"] = id, ["command"] = command, ["format"] = json ? "json" : "text", ["mode"] = mode });
+        var request = new JsonObject { ["id"] = id, ["command"] = command, ["format"] = json ? "json" : "text", ["mode"] = mode };
+        if (onPrompt is not null) request["interactive"] = true;
+        Write(request);
         while (true)
         {
             string? line;
@@ -80,6 +87,13 @@ public sealed class AdminChannel : IDisposable
             if (message["chunk"] is JsonValue chunk)
             {
                 onChunk?.Invoke(chunk.GetValue<string>());
+                continue;
+            }
+            if (message["prompt"] is JsonValue prompt)
+            {
+                bool secret = message["secret"] is JsonValue s && s.GetValueKind() == System.Text.Json.JsonValueKind.True;
+                string answer = onPrompt?.Invoke(prompt.GetValue<string>(), secret) ?? "";
+                Write(new JsonObject { ["id"] = id, ["answer"] = answer });
                 continue;
             }
             return message;

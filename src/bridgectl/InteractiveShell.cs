@@ -59,7 +59,7 @@ internal sealed class InteractiveShell(AdminChannel channel, bool json)
         {
             var pager = new Pager();
             Volatile.Write(ref _running, channel.CurrentId + 1);
-            var response = channel.Send(command, json: json, onChunk: chunk => pager.Write(chunk));
+            var response = channel.Send(command, json: json, onChunk: chunk => pager.Write(chunk), onPrompt: Answer);
             Volatile.Write(ref _running, -1);
             _configMode = response["config"]?.GetValue<bool>() ?? _configMode;
             bool ok = response["status"]?.GetValue<int>() == 0;
@@ -71,6 +71,27 @@ internal sealed class InteractiveShell(AdminChannel channel, bool json)
         {
             Volatile.Write(ref _running, -1);
         }
+    }
+
+    /// <summary>A dialog question of the running command: the prompt, then one line (not echoed when secret).</summary>
+    private static string Answer(string prompt, bool secret)
+    {
+        Console.Write(prompt);
+        if (!secret) return Console.ReadLine() ?? "";
+        var answer = new StringBuilder();
+        while (true)
+        {
+            var key = Console.ReadKey(intercept: true);
+            if (key.Key == ConsoleKey.Enter) break;
+            if (key.Key == ConsoleKey.Backspace)
+            {
+                if (answer.Length > 0) answer.Length--;
+                continue;
+            }
+            if (!char.IsControl(key.KeyChar)) answer.Append(key.KeyChar);
+        }
+        Console.WriteLine();
+        return answer.ToString();
     }
 
     private void OnCancel(object? sender, ConsoleCancelEventArgs e)

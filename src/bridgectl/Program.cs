@@ -38,14 +38,14 @@ public static class Program
         try
         {
             using var channel = AdminChannel.Connect(socket);
-            if (command is not null) return Execute(channel, command, json, stdout, stderr) ? 0 : 1;
+            if (command is not null) return Execute(channel, command, json, stdin, stdout, stderr) ? 0 : 1;
             if (interactive) return new InteractiveShell(channel, json).Run();
             bool ok = true;
             while (stdin.ReadLine() is { } line)
             {
                 if (line.Trim() is "exit" or "quit") break;
                 if (line.Trim().Length == 0) continue;
-                ok &= Execute(channel, line, json, stdout, stderr);
+                ok &= Execute(channel, line, json, stdin, stdout, stderr);
             }
             return ok ? 0 : 1;
         }
@@ -60,14 +60,29 @@ public static class Program
     public static string DefaultSocketPath() =>
         Environment.GetEnvironmentVariable("Bridge__AdminSocket") is { Length: > 0 } configured ? configured : DefaultSocket;
 
-    /// <summary>Runs one command and prints its answer; false when it failed.</summary>
-    public static bool Execute(AdminChannel channel, string command, bool json, TextWriter stdout, TextWriter stderr)
+    /// <summary>
+    /// Runs one command and prints its answer; false when it failed. The command's prompts are
+    /// answered from the next lines of <paramref name="stdin"/> (end of input: the default), so a
+    /// script can feed a dialog such as <c>copy</c>'s.
+    /// </summary>
+    public static bool Execute(AdminChannel channel, string command, bool json, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
-        var response = channel.Send(command, json: json, onChunk: chunk =>
-        {
-            stdout.Write(chunk);
-            stdout.Flush();
-        });
+        var response = channel.Send(
+            command,
+            json: json,
+            onChunk: chunk =>
+            {
+                stdout.Write(chunk);
+                stdout.Flush();
+            },
+            onPrompt: (prompt, _) =>
+            {
+                stdout.Write(prompt);
+                stdout.Flush();
+                string answer = stdin.ReadLine() ?? "";
+                stdout.WriteLine();
+                return answer;
+            });
         Print(response, json, stdout, stderr);
         return response["status"]?.GetValue<int>() == 0;
     }

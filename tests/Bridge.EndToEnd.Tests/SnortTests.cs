@@ -4,7 +4,8 @@ namespace Bridge.EndToEnd.Tests;
 public sealed class SnortTests
 {
     private const string Rule =
-        "drop icmp any any -> any any (msg:\"BRIDGE-LAB deadbeef ping\"; itype:8; content:\"|de ad be ef|\"; classtype:misc-activity; sid:1000001; rev:1;)";
+        "drop icmp any any -> any any (msg:\"BRIDGE-LAB deadbeef ping\"; itype:8; content:\"|de ad be ef|\"; classtype:misc-activity; sid:1000001; rev:1;)\n" +
+        "reject tcp any any -> any 2323 (msg:\"BRIDGE-LAB reject 2323\"; flags:S; sid:1000002; rev:1;)";
 
     [Fact]
     public void A_content_rule_drops_matching_pings_only_and_says_so_everywhere()
@@ -20,6 +21,37 @@ public sealed class SnortTests
             Assert.Contains("3 packets transmitted, 0 received", marked.Stdout);
 
             Assert.True(LabConfigs.AspDrop(lab.Cli("show asp drop").EnsureSuccess().Stdout, "snort-drop") >= 3);
+
+            // reject: B listens on 2323, yet A's connect is refused at once by the bridge's reset
+            // and B never sees the connection.
+            using (var listener = lab.Start("hostB", "/usr/bin/python3", "-c",
+                "import socket; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0', 2323)); s.listen(); s.settimeout(8)\n" +
+                "try:\n  c, a = s.accept(); print('accepted', a)\nexcept socket.timeout:\n  print('no connection')"))
+            {
+                Thread.Sleep(500);
+                var connect = lab.Exec("hostA", "/usr/bin/python3", "-c",
+                    "import socket\ntry:\n  socket.create_connection(('192.168.101.1', 2323), timeout=5); print('connected')\nexcept ConnectionRefusedError:\n  print('refused')\nexcept OSError as e:\n  print('error', e)");
+                Assert.Equal("refused", connect.Stdout.Trim());
+                Assert.True(listener.WaitForExit(15_000));
+                Assert.Equal("no connection", listener.StandardOutput.ReadToEnd().Trim());
+            }
+
+            // The counters and hits behind it.
+            var stats = lab.Cli("show snort statistics").EnsureSuccess().Stdout;
+            Assert.Matches(@"Blocked Packets\s+[3-9]\n", stats);
+            Assert.Matches(@"Injected Packets\s+2\n", stats);
+            Assert.Matches(@"Rules loaded\s+2\n", stats);
+            var hits = lab.Cli("show snort rules").EnsureSuccess().Stdout;
+            Assert.Matches(@"1:1000001:1\s+drop\s+3  BRIDGE-LAB deadbeef ping\n", hits);
+            Assert.Matches(@"1:1000002:1\s+reject\s+1  BRIDGE-LAB reject 2323\n", hits);
+            Assert.Contains(Path.GetFileName(rules) + ":2\n", lab.Cli("show snort rules sid 1000002").EnsureSuccess().Stdout);
+
+            // snort reload re-reads the file: a third rule appears, hit counts restart.
+            File.AppendAllText(rules, "alert icmp any any -> any any (msg:\"BRIDGE-LAB any ping\"; itype:8; sid:1000003; rev:1;)\n");
+            Assert.StartsWith("rules: 3 loaded, 0 rejected", lab.Cli("snort reload").EnsureSuccess().Stdout);
+            Assert.Contains("No rule has matched", lab.Cli("show snort rules").EnsureSuccess().Stdout);
+            lab.Ping(count: 2).EnsureSuccess();
+            Assert.Matches(@"1:1000003:1\s+alert\s+2  BRIDGE-LAB any ping\n", lab.Cli("show snort rules").EnsureSuccess().Stdout);
 
             // packet-tracer asks the same engine, in dry run.
             var trace = lab.Cli("packet-tracer input INSIDE icmp 192.168.103.1 8 0 192.168.101.1 payload-hex deadbeefdeadbeef").Stdout;
@@ -52,6 +84,7 @@ public sealed class SnortTests
             Assert.Contains("Rules: ", log);
             Assert.Contains("[**] [1:1000001:1] BRIDGE-LAB deadbeef ping [**]", log);
             Assert.Contains("{ICMP} 192.168.103.1 -> 192.168.101.1", log);
+            Assert.Contains("[**] [1:1000002:1] BRIDGE-LAB reject 2323 [**]", log);
         }
         finally
         {

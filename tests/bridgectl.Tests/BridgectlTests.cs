@@ -61,6 +61,19 @@ public sealed class BridgectlTests
     }
 
     [Fact]
+    public async Task A_dialog_takes_its_answers_from_the_next_input_lines()
+    {
+        await using var f = await AdminFixture.StartAsync(extraCommands: [new AskCommand()]);
+        var (rc, output, _) = Run("ask\nCAPO\nhidden\nshow conn count\n", "--socket", f.SocketPath);
+        Assert.Equal(0, rc);
+        Assert.Equal("Source capture name [CAPI]? \nPassword: \nname=CAPO secret=hidden interactive=True\n1 in use, 1 most used\n", output);
+        // -c with nothing to read: each prompt takes its default.
+        var (rc1, one, _) = Run("", "--socket", f.SocketPath, "-c", "ask");
+        Assert.Equal(0, rc1);
+        Assert.EndsWith("name=CAPI secret= interactive=True\n", one);
+    }
+
+    [Fact]
     public void Missing_socket_says_the_daemon_is_not_running()
     {
         string path = Path.Combine(Path.GetTempPath(), $"bridgectl-missing-{Guid.NewGuid():N}.sock");

@@ -24,6 +24,7 @@ internal sealed class AdminConnection(Socket socket, CommandDispatcher dispatche
 
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<string>> _questions = new(StringComparer.Ordinal);
     private readonly NetworkStream _stream = new(socket, ownsSocket: true);
 
     public async Task RunAsync(CancellationToken stopping)
@@ -96,6 +97,16 @@ internal sealed class AdminConnection(Socket socket, CommandDispatcher dispatche
             if (_running.TryGetValue(request.IdKey, out var cts)) await cts.CancelAsync().ConfigureAwait(false);
             return;
         }
+        if (request.Answer is not null)
+        {
+            if (!_questions.TryRemove(request.IdKey, out var question))
+            {
+                await SendAsync(Error(request.Id, $"request {request.IdKey} is not waiting for an answer"), token).ConfigureAwait(false);
+                return;
+            }
+            question.TrySetResult(request.Answer);
+            return;
+        }
         using var requestCts = CancellationTokenSource.CreateLinkedTokenSource(token);
         if (!_running.TryAdd(request.IdKey, requestCts))
         {
@@ -130,8 +141,27 @@ internal sealed class AdminConnection(Socket socket, CommandDispatcher dispatche
                 var result = await dispatcher.ExecuteAsync(
                     request.Command, session, request.Json,
                     chunk => SendAsync(new JsonObject { ["id"] = request.Id?.DeepClone(), ["chunk"] = chunk }, token),
+                    request.Interactive ? (prompt, secret) => AskAsync(request, prompt, secret, token) : null,
                     token).ConfigureAwait(false);
                 return Response(request.Id, result, request.Json ? result.Json : null);
+        }
+    }
+
+    /// <summary>Sends a prompt for request <paramref name="request"/> and waits for the client's answer line.</summary>
+    private async Task<string> AskAsync(AdminRequest request, string prompt, bool secret, CancellationToken token)
+    {
+        var answer = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_questions.TryAdd(request.IdKey, answer)) throw new InvalidOperationException($"request {request.IdKey} already waits for an answer");
+        try
+        {
+            var message = new JsonObject { ["id"] = request.Id?.DeepClone(), ["prompt"] = prompt };
+            if (secret) message["secret"] = true;
+            await SendAsync(message, token).ConfigureAwait(false);
+            return await answer.Task.WaitAsync(token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _questions.TryRemove(request.IdKey, out _);
         }
     }
 

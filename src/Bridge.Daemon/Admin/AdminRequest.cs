@@ -11,7 +11,7 @@ public enum RequestMode
 }
 
 /// <summary>One request line of the admin protocol (PROTOCOL.md).</summary>
-internal sealed record AdminRequest(JsonNode? Id, string Command, bool Json, RequestMode Mode, bool Cancel)
+internal sealed record AdminRequest(JsonNode? Id, string Command, bool Json, RequestMode Mode, bool Cancel, bool Interactive = false, string? Answer = null)
 {
     /// <summary>The id as a dictionary key (its JSON text, so 1 and "1" stay distinct).</summary>
     public string IdKey => Id?.ToJsonString() ?? "null";
@@ -26,6 +26,12 @@ internal sealed record AdminRequest(JsonNode? Id, string Command, bool Json, Req
         }
         bool cancel = o["cancel"] is JsonValue c && c.GetValueKind() == JsonValueKind.True;
         if (cancel) return new AdminRequest(id, "", false, RequestMode.Exec, true);
+        if (o.TryGetPropertyValue("answer", out var answer))
+        {
+            if (answer is not JsonValue a || a.GetValueKind() != JsonValueKind.String) throw new FormatException("\"answer\" must be a string");
+            return new AdminRequest(id, "", false, RequestMode.Exec, false, Answer: a.GetValue<string>());
+        }
+        bool interactive = o["interactive"] is JsonValue i && i.GetValueKind() == JsonValueKind.True;
         if (o["command"] is not JsonValue cmd || cmd.GetValueKind() != JsonValueKind.String) throw new FormatException("\"command\" (a string) is required");
         string format = Text(o, "format", "text");
         string mode = Text(o, "mode", "exec");
@@ -45,7 +51,8 @@ internal sealed record AdminRequest(JsonNode? Id, string Command, bool Json, Req
                 "complete" => RequestMode.Complete,
                 _ => throw new FormatException($"\"mode\" is exec, help or complete, not '{mode}'"),
             },
-            false);
+            false,
+            interactive);
     }
 
     private static string Text(JsonObject o, string key, string fallback)

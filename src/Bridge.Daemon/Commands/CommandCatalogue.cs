@@ -4,6 +4,7 @@ using Bridge.Daemon.Commands.Config;
 using Bridge.Daemon.Commands.Grammar;
 using Bridge.Daemon.Commands.PacketTracer;
 using Bridge.Daemon.Commands.Show;
+using Bridge.Daemon.Commands.Snort;
 
 namespace Bridge.Daemon.Commands;
 
@@ -33,6 +34,9 @@ public static class CommandCatalogue
         new CaptureCommand(),
         new ShowCaptureCommand(),
         new ClearCaptureCommand(),
+        new ShowSnortStatisticsCommand(),
+        new ShowSnortRulesCommand(),
+        new SnortReloadCommand(),
     ];
 
     public static CommandTree BuildTree() => CommandTree.Build(Modules);

@@ -30,6 +30,19 @@ public sealed class CommandContext
     /// <summary>Sends part of the output before the command ends (long-running commands).</summary>
     public Func<string, Task> Stream { get; init; } = _ => Task.CompletedTask;
 
+    /// <summary>True when the caller answers prompts (an interactive <c>bridgectl</c>, or piped input feeding answers).</summary>
+    public bool Interactive { get; init; }
+
+    /// <summary>Puts one question to the caller: (prompt, secret) → the answer line.</summary>
+    public Func<string, bool, Task<string>> AskCaller { get; init; } = (_, _) => Task.FromResult("");
+
+    /// <summary>
+    /// FTD's dialog prompts (<c>Source capture name [CAPI]?</c>): the caller's answer line, "" for
+    /// "take the default" (also what a caller that cannot answer gets). <paramref name="secret"/>:
+    /// the client does not echo the answer (passwords).
+    /// </summary>
+    public Task<string> Ask(string prompt, bool secret = false) => AskCaller(prompt, secret);
+
     public bool Has(string name) => Values.ContainsKey(name);
 
     public string? Get(string name) => Values.TryGetValue(name, out var v) ? v : null;

@@ -19,7 +19,16 @@ public sealed class CommandDispatcher(CommandTree tree, IBridgeRuntime runtime, 
     public static string Refusal(AdminSession session) =>
         $"ERROR: % Permission denied: user '{session.User}' is neither root nor in group bridge or bridge-admin\n";
 
-    public async Task<CommandResult> ExecuteAsync(string line, AdminSession session, bool json, Func<string, Task>? stream, CancellationToken cancellation)
+    public Task<CommandResult> ExecuteAsync(string line, AdminSession session, bool json, Func<string, Task>? stream, CancellationToken cancellation) =>
+        ExecuteAsync(line, session, json, stream, ask: null, cancellation);
+
+    /// <summary>
+    /// Runs <paramref name="line"/>. <paramref name="ask"/> puts a question to the caller (prompt,
+    /// secret) and returns the answer line; null for a caller that cannot answer, which then gets
+    /// every prompt's default.
+    /// </summary>
+    public async Task<CommandResult> ExecuteAsync(
+        string line, AdminSession session, bool json, Func<string, Task>? stream, Func<string, bool, Task<string>>? ask, CancellationToken cancellation)
     {
         if (session.Role == AdminRole.None) return CommandResult.Fail(Refusal(session));
         if (line.TrimEnd().EndsWith('?'))
@@ -49,6 +58,8 @@ public sealed class CommandDispatcher(CommandTree tree, IBridgeRuntime runtime, 
             Json = json,
             Cancellation = cancellation,
             Stream = stream ?? (_ => Task.CompletedTask),
+            Interactive = ask is not null,
+            AskCaller = ask ?? ((_, _) => Task.FromResult("")),
         };
         try
         {

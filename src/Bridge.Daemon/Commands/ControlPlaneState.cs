@@ -17,6 +17,9 @@ public sealed class ControlPlaneState
 
     public SemaphoreSlim ConfigLock { get; } = new(1, 1);
 
+    /// <summary>The daemon's own directories (state, captures); tests point them at a temporary directory.</summary>
+    public Runtime.HostPaths Paths { get; init; } = Runtime.HostPaths.From(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+
     /// <summary>Samples behind the 1- and 5-minute rates of show interface.</summary>
     public InterfaceRateMeter Rates { get; } = new();
 

@@ -113,6 +113,7 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
             all[w] = new Worker(w, ports, tx => new DataPath(snap, _macs, tx, index, workers, _options.FlowTableSize));
         }
         _rules = rules;
+        RulesLoadedAt = rules is null ? null : DateTimeOffset.UtcNow;
         _alertRings = new AlertRing[workers];
         for (int w = 0; w < workers; w++)
         {
@@ -478,23 +479,53 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
                 dp.Swap(next);
             Volatile.Write(ref _snapshot, next);
             if (rulesChange)
-            {
-                _rules = rules;
-                // A new engine per worker, installed between batches: flowbits and thresholds
-                // restart with the new rule set, as on a Snort reload.
-                for (int w = 0; w < _workers.Length; w++)
-                {
-                    var inspector = CreateInspector(rules, config, w);
-                    _ = _workers[w].Post(dp => dp.Inspector = inspector, CancellationToken.None);
-                }
-            }
+                InstallRules(rules, config);
             string rulesText = rules is null ? "" : $", {rules.Report.Loaded} rule(s)";
             return new ReloadResult(true, $"{next.Interfaces.Count} interface(s), {next.Policy.AceCount} access-list element(s){rulesText}; established connections kept");
         }
     }
 
+    /// <summary>
+    /// A new engine per worker, installed between batches: flowbits, thresholds and hit counts
+    /// restart with the new rule set, as on a Snort reload.
+    /// </summary>
+    private void InstallRules(RuleSet? rules, BridgeConfig config)
+    {
+        _rules = rules;
+        RulesLoadedAt = rules is null ? null : DateTimeOffset.UtcNow;
+        for (int w = 0; w < _workers.Length; w++)
+        {
+            var inspector = CreateInspector(rules, config, w);
+            _ = _workers[w].Post(dp => dp.Inspector = inspector, CancellationToken.None);
+        }
+    }
+
+    public ReloadResult ReloadRules()
+    {
+        lock (_reloadLock)
+        {
+            var config = Snapshot.Config;
+            if (config.SnortRules.Count == 0)
+                return new ReloadResult(false, "no rules to reload: the configuration has no 'snort rules PATH' line");
+            RuleSet? rules;
+            try
+            {
+                rules = LoadRules(config);
+            }
+            catch (RulesLoadException e)
+            {
+                _log.LogError("Rules reload refused: {Reason}", e.Message);
+                return new ReloadResult(false, e.Message + "; the running rules are unchanged");
+            }
+            InstallRules(rules, config);
+            return new ReloadResult(true, rules!.Report.Summary());
+        }
+    }
+
     /// <summary>The loaded rule set (null when no <c>snort rules</c> line is configured).</summary>
     public RuleSet? Rules => _rules;
+
+    public DateTimeOffset? RulesLoadedAt { get; private set; }
 
     /// <summary>Per worker, the alerts its rules engine raised, waiting for the event pump.</summary>
     public IReadOnlyList<AlertRing> AlertRings => _alertRings;

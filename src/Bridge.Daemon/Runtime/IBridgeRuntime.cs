@@ -48,6 +48,18 @@ public interface IBridgeRuntime
     /// </summary>
     IExternalInspector? CreateSandboxInspector(int flowCapacity) => null;
 
+    /// <summary>The rule set the workers' SNORT stage runs (null when no <c>snort rules</c> line is configured).</summary>
+    Bridge.Rules.RuleSet? Rules => null;
+
+    /// <summary>When <see cref="Rules"/> was loaded.</summary>
+    DateTimeOffset? RulesLoadedAt => null;
+
+    /// <summary>
+    /// Re-reads the configured rule files and gives every worker a new engine (<c>snort reload</c>);
+    /// the message is the load summary. A missing file changes nothing.
+    /// </summary>
+    ReloadResult ReloadRules() => new(false, "this runtime has no rules engine");
+
     /// <summary>Re-reads <see cref="ConfigPath"/> and installs it (SIGHUP does the same). A bad file changes nothing.</summary>
     ReloadResult Reload();
 

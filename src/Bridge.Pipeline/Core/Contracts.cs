@@ -17,6 +17,8 @@ public enum InspectorVerdict : byte
     Pass,
     /// <summary>(block-packet) drop this packet.</summary>
     BlockPacket,
+    /// <summary>(block-packet) drop this packet and answer it: TCP resets to both ends, else an ICMP unreachable to the sender (Snort's <c>reject</c>).</summary>
+    Reject,
     /// <summary>(black-list) black list this flow: this and every later packet of the flow is dropped.</summary>
     BlockFlow,
     /// <summary>(fast-forward) fast forward this flow: later packets bypass the inspector.</summary>

@@ -63,7 +63,8 @@ public static class AlertFormat
     {
         InspectorVerdict.BlockFlow => "block",
         InspectorVerdict.BlockPacket => "drop",
-        _ => a.WouldBlock ? (a.Rule.Action == RuleAction.Block ? "would_block" : "would_drop") : "allow",
+        InspectorVerdict.Reject => "reject",
+        _ => a.WouldBlock ? (a.Rule.Action switch { RuleAction.Block => "would_block", RuleAction.Reject => "would_reject", _ => "would_drop" }) : "allow",
     };
 
     public static string Timestamp(long ns, bool withYear)

@@ -168,6 +168,7 @@ public sealed class RuleInspector : IExternalInspector
             bool blocks = rule.Blocks && Mode == InspectorMode.Inline;
             var ruleVerdict = !blocks ? InspectorVerdict.Pass
                 : rule.Action == RuleAction.Block ? InspectorVerdict.BlockFlow
+                : rule.Action == RuleAction.Reject ? InspectorVerdict.Reject
                 : InspectorVerdict.BlockPacket;
             if (ruleVerdict > verdict) verdict = ruleVerdict;
             if (rule.NoAlert || rule.Action == RuleAction.Sdrop) continue;

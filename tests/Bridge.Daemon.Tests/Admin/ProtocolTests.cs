@@ -82,6 +82,44 @@ public sealed class ProtocolTests
     }
 
     [Fact]
+    public async Task Prompts_go_to_an_interactive_client_and_its_answers_come_back()
+    {
+        await using var f = await AdminFixture.StartAsync(extraCommands: [new AskCommand()]);
+        await using var c = await f.ConnectAsync();
+        await c.SendLineAsync("""{"id": 9, "command": "ask", "interactive": true}""");
+        var first = await c.ReadAsync();
+        Assert.Equal("Source capture name [CAPI]? ", first["prompt"]!.GetValue<string>());
+        Assert.Null(first["secret"]);
+        await c.SendLineAsync("""{"id": 9, "answer": "CAPO"}""");
+        var second = await c.ReadAsync();
+        Assert.Equal("Password: ", second["prompt"]!.GetValue<string>());
+        Assert.True(second["secret"]!.GetValue<bool>());
+        await c.SendLineAsync("""{"id": 9, "answer": "s3cret"}""");
+        var last = await c.ReadAsync();
+        Assert.Equal(0, last["status"]!.GetValue<int>());
+        Assert.Equal("name=CAPO secret=s3cret interactive=True\n", last["text"]!.GetValue<string>());
+
+        // An answer nobody asked for is an error; the connection keeps serving.
+        await c.SendLineAsync("""{"id": 9, "answer": "late"}""");
+        Assert.Contains("not waiting for an answer", (await c.ReadAsync())["text"]!.GetValue<string>());
+        // A client that did not say "interactive" gets the defaults without being asked.
+        Assert.Equal("name=CAPI secret= interactive=False\n", (await c.RequestAsync("ask"))["text"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Cancelling_a_request_that_waits_for_an_answer_ends_it()
+    {
+        await using var f = await AdminFixture.StartAsync(extraCommands: [new AskCommand()]);
+        await using var c = await f.ConnectAsync();
+        await c.SendLineAsync("""{"id": "q", "command": "ask", "interactive": true}""");
+        Assert.NotNull((await c.ReadAsync())["prompt"]);
+        await c.SendLineAsync("""{"id": "q", "cancel": true}""");
+        var last = await c.ReadAsync();
+        Assert.Equal(1, last["status"]!.GetValue<int>());
+        Assert.Equal("% Command cancelled\n", last["text"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_peer_in_no_bridge_group_is_refused_everything()
     {
         await using var f = await AdminFixture.StartAsync();

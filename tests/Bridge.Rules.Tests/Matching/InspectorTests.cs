@@ -28,8 +28,9 @@ public class InspectorTests
         Assert.Equal(InspectorVerdict.BlockPacket, v);
         Assert.Equal([4u], e.Feed(Frames.Tcp("b"), out v));
         Assert.Equal(InspectorVerdict.BlockFlow, v);
+        // reject: the packet is dropped and the SNORT stage answers it (resets / ICMP unreachable).
         Assert.Equal([5u], e.Feed(Frames.Tcp("r"), out v));
-        Assert.Equal(InspectorVerdict.BlockPacket, v);
+        Assert.Equal(InspectorVerdict.Reject, v);
     }
 
     [Fact]

@@ -18,6 +18,8 @@ public sealed class ExternalInspectStage : Stage
 
     private static readonly int Inspected = CounterRegistry.Declare("EXTERNAL-INSPECT", "inspected", "Packets handed to the rules engine").Index;
     private static readonly int Blocked = CounterRegistry.Declare("SNORT", "blocked", "Packets the rules engine blocked (block-packet or black-list)").Index;
+    private static readonly int Blacklisted = CounterRegistry.Declare("SNORT", "blacklisted_flows", "Connections the rules engine black-listed").Index;
+    private static readonly int Rejected = CounterRegistry.Declare("SNORT", "reject_replies", "TCP resets and ICMP unreachables sent for reject rules").Index;
     private static readonly int FastForwarded = CounterRegistry.Declare("SNORT", "fast_forwarded", "Connections the rules engine let through without further inspection").Index;
 
     // The verdict line, then the rules that decided it (only built while tracing).
@@ -28,6 +30,46 @@ public sealed class ExternalInspectStage : Stage
         info[0] = verdict;
         for (int i = 0; i < matched.Count; i++) info[i + 1] = "Matched rule: " + matched[i];
         return info;
+    }
+
+    /// <summary>
+    /// Sends a reject rule's answers: TCP resets out of the ingress interface (to the sender) and
+    /// the egress interface (to the receiver, when known), else an ICMP unreachable to the sender.
+    /// The dropped frame is no longer needed, so the egress buffer holds the replies. Returns the
+    /// trace line (only used while tracing; constant strings, no allocation).
+    /// </summary>
+    private static string Reject(ref PacketContext ctx, DataPath dp)
+    {
+        var snap = dp.Snapshot;
+        if (ctx.IngressIf < 0) return NoReply;
+        var ingress = snap.Interfaces[ctx.IngressIf];
+        var buffer = dp.EgressBuffer;
+        if (ctx.Info.IsTcp)
+        {
+            int n = RejectReply.TcpReset(ctx.Frame, in ctx.Info, towardSender: true, ingress.Vlan, buffer);
+            Send(ref ctx, dp, ingress.PhysPort, buffer.AsSpan(0, n));
+            if (ctx.EgressIf < 0) return ResetSender;
+            var egress = snap.Interfaces[ctx.EgressIf];
+            n = RejectReply.TcpReset(ctx.Frame, in ctx.Info, towardSender: false, egress.Vlan, buffer);
+            Send(ref ctx, dp, egress.PhysPort, buffer.AsSpan(0, n));
+            return ResetBoth;
+        }
+        int len = RejectReply.IcmpUnreachable(ctx.Frame, in ctx.Info, ingress.Vlan, buffer);
+        if (len == 0) return NoReply;
+        Send(ref ctx, dp, ingress.PhysPort, buffer.AsSpan(0, len));
+        return Unreachable;
+    }
+
+    private const string ResetBoth = "Reject: TCP reset sent to both ends";
+    private const string ResetSender = "Reject: TCP reset sent to the sender (receiver's interface unknown)";
+    private const string Unreachable = "Reject: ICMP destination unreachable sent to the sender";
+    private const string NoReply = "Reject: no reply for this packet (ICMP error or not answerable)";
+
+    private static void Send(ref PacketContext ctx, DataPath dp, int physPort, ReadOnlySpan<byte> frame)
+    {
+        if (frame.IsEmpty || ctx.DryRun || dp.Transmitter is null) return;
+        dp.Transmitter.Transmit(physPort, frame);
+        dp.Counters[Rejected]++;
     }
 
     public override StageResult Process(ref PacketContext ctx, DataPath dp)
@@ -49,8 +91,18 @@ public sealed class ExternalInspectStage : Stage
                 if (!ctx.DryRun) dp.Counters[Blocked]++;
                 ctx.Trace?.Add(SnortType, "", false, info: SnortInfo(inspector, "Snort Verdict: (block-packet) drop this packet"));
                 return ctx.DropFrame(DropReason.SnortDrop);
+            case InspectorVerdict.Reject:
+                if (!ctx.DryRun) dp.Counters[Blocked]++;
+                string replies = Reject(ref ctx, dp);
+                if (ctx.Trace is not null)
+                {
+                    var info = SnortInfo(inspector, "Snort Verdict: (block-packet) drop this packet");
+                    ctx.Trace.Add(SnortType, "", false, info: [info[0], replies, .. info.AsSpan(1)]);
+                }
+                return ctx.DropFrame(DropReason.SnortDrop);
             case InspectorVerdict.BlockFlow:
                 if (!ctx.DryRun) dp.Counters[Blocked]++;
+                if (!ctx.DryRun) dp.Counters[Blacklisted]++;
                 flow.Verdict = FlowVerdict.Blocked;
                 ctx.Trace?.Add(SnortType, "", false, info: SnortInfo(inspector, "Snort Verdict: (black-list) black list this flow"));
                 return ctx.DropFlow(DropReason.SnortDrop);
