@@ -37,6 +37,7 @@ public static class CommandCatalogue
         new ShowSnortStatisticsCommand(),
         new ShowSnortRulesCommand(),
         new SnortReloadCommand(),
+        new CaptureTraffic.CaptureTrafficCommand(),
     ];
 
     public static CommandTree BuildTree() => CommandTree.Build(Modules);

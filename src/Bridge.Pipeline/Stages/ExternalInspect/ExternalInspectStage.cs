@@ -83,6 +83,7 @@ public sealed class ExternalInspectStage : Stage
 
         if (!ctx.DryRun) dp.Counters[Inspected]++;
         ctx.Trace?.Add(Type, "", true, info: [$"Application: '{inspector.Application}'"]);
+        if (!ctx.DryRun) dp.SnortTap?.Offer(ref ctx);
         var verdict = inspector.Inspect(ref ctx, ref flow);
         flow.SnortInspected = true;
         switch (verdict)
