@@ -11,10 +11,35 @@ public sealed partial class TcpdumpPrinter
         _out.Append(" > ");
         TcpdumpText.AppendIPv4(_out, ip.Destination);
         _out.Append(": ");
+        // tcpdump builds the message first and prints it whole: a cut message shows nothing of it.
+        int messageStart = _out.Length;
+        if (!IcmpMessage(ip, icmp, length))
+        {
+            _out.Length = messageStart;
+            // Where tcpdump checks the quoted header before reading it, a cut ends the packet
+            // normally; where it reads a field that is not there, it abandons it (whole-frame dump).
+            _dumpWholeFrame = icmp.Length < 2 || !(icmp[0] == 11 || (icmp[0] == 3 && icmp[1] == 3 && icmp.Length < 18));
+            return false;
+        }
+        int type = icmp[0];
+        bool error = type is 3 or 4 or 5 or 11 or 12;
+        if (_options.Verbose > 0 && error && icmp.Length >= 28)
+        {
+            // The quoted datagram, printed as tcpdump prints any IP packet, cut at its own length.
+            _out.Append("\n\t");
+            var inner = icmp.Slice(8);
+            int innerLength = BinaryPrimitives.ReadUInt16BigEndian(inner.Slice(2));
+            if (inner.Length > innerLength) inner = inner.Slice(0, innerLength);
+            return IPv4(inner, innerLength);
+        }
+        return true;
+    }
+
+    private bool IcmpMessage(in IpHeader ip, ReadOnlySpan<byte> icmp, int length)
+    {
         if (icmp.Length < 2) return false;
         int type = icmp[0];
         int code = icmp[1];
-        bool error = type is 3 or 4 or 5 or 11 or 12;
         _out.Append("ICMP ");
         switch (type)
         {
@@ -73,15 +98,6 @@ public sealed partial class TcpdumpPrinter
                 int stored = BinaryPrimitives.ReadUInt16BigEndian(icmp.Slice(2));
                 _out.Append(" (wrong icmp cksum ").Append(stored.ToString("x")).Append(" (->").Append(ShouldBe(stored, sum).ToString("x")).Append(")!)");
             }
-        }
-        if (_options.Verbose > 0 && error && icmp.Length >= 28)
-        {
-            // The quoted datagram, printed as tcpdump prints any IP packet, cut at its own length.
-            _out.Append("\n\t");
-            var inner = icmp.Slice(8);
-            int innerLength = BinaryPrimitives.ReadUInt16BigEndian(inner.Slice(2));
-            if (inner.Length > innerLength) inner = inner.Slice(0, innerLength);
-            return IPv4(inner, innerLength);
         }
         return true;
     }
@@ -152,6 +168,14 @@ public sealed partial class TcpdumpPrinter
     }
 
     private bool Icmp6(in IpHeader ip, ReadOnlySpan<byte> icmp, int length)
+    {
+        if (Icmp6Message(ip, icmp, length)) return true;
+        // A cut destination-unreachable ends normally (its quote is checked first); the others are abandoned mid-field.
+        _dumpWholeFrame = icmp.Length < 1 || icmp[0] != 1;
+        return false;
+    }
+
+    private bool Icmp6Message(in IpHeader ip, ReadOnlySpan<byte> icmp, int length)
     {
         _protocol = "icmp6";
         if (icmp.Length < 4) return false;

@@ -168,8 +168,8 @@ public sealed partial class TcpdumpPrinter
     private bool IPv6(ReadOnlySpan<byte> ip, int length)
     {
         _protocol = "ip6";
-        if (!_options.LinkHeader) _out.Append("IP6 ");
         if (ip.Length < 40) return false;
+        if (!_options.LinkHeader) _out.Append("IP6 ");
         int payloadLength = BinaryPrimitives.ReadUInt16BigEndian(ip.Slice(4));
         int next = ip[6];
         if (ip.Length > 40 + payloadLength) ip = ip.Slice(0, 40 + payloadLength);
@@ -201,7 +201,8 @@ public sealed partial class TcpdumpPrinter
             if (next != 44) break;
             // Fragment header: tcpdump prints it and decodes only the first fragment's payload.
             _protocol = "frag6";
-            if (payload.Length < 8) return false;
+            // tcpdump reads the offset, and the identification only for -v.
+            if (payload.Length < (_options.Verbose > 0 ? 8 : 4)) return false;
             int offsetField = BinaryPrimitives.ReadUInt16BigEndian(payload.Slice(2));
             int fragmentOffset = offsetField & 0xFFF8;
             int fragmentLength = remaining - 8;
@@ -218,6 +219,8 @@ public sealed partial class TcpdumpPrinter
             _out.Append(' ');
             fragmented = true;
             next = payload[0];
+            // Nothing captured after the fragment header: tcpdump stops there without a mark.
+            if (payload.Length <= 8) return true;
             payload = payload.Slice(8);
             remaining -= 8;
         }

@@ -120,62 +120,100 @@ public sealed partial class TcpdumpPrinter
         if ((flags & TcpUrg) != 0) _out.Append(", urg ").Append(urgent);
         if (headerLength > 20)
         {
-            if (tcp.Length < headerLength) return false;
             _out.Append(", options [");
-            TcpOptions(tcp.Slice(20, headerLength - 20), reverse ? seqBase : ackBase);
+            switch (TcpOptions(tcp.Slice(20, Math.Min(headerLength, tcp.Length) - 20), headerLength - 20, reverse ? seqBase : ackBase))
+            {
+                case OptionsEnd.CutAtHeader:
+                    _dumpWholeFrame = true;
+                    return false;
+                case OptionsEnd.CutInData:
+                    _out.Append(" [|tcp]>");
+                    return true;
+                case OptionsEnd.Bad:
+                    _out.Append("[bad opt]]");
+                    return true;
+            }
             _out.Append(']');
         }
         _out.Append(", length ").Append(dataLength);
         return true;
     }
 
-    private void TcpOptions(ReadOnlySpan<byte> options, uint sackBase)
+    /// <summary>How the option list ended: whole, or cut where tcpdump stops reading it.</summary>
+    private enum OptionsEnd : byte
     {
+        Complete,
+        /// <summary>A kind or length byte was not captured: tcpdump abandons the packet (whole-frame dump).</summary>
+        CutAtHeader,
+        /// <summary>An option's data was not captured: tcpdump prints <c> [|tcp]></c> and ends the line.</summary>
+        CutInData,
+        /// <summary>A length that does not fit: <c>[bad opt]</c>.</summary>
+        Bad,
+    }
+
+    /// <summary>
+    /// The option list; <paramref name="captured"/> may be shorter than <paramref name="declared"/>
+    /// (the header length says) when the frame was cut.
+    /// </summary>
+    private OptionsEnd TcpOptions(ReadOnlySpan<byte> captured, int declared, uint sackBase)
+    {
+        int at = 0;
         bool first = true;
-        while (options.Length > 0)
+        while (at < declared)
         {
             if (!first) _out.Append(',');
             first = false;
-            int kind = options[0];
+            if (at >= captured.Length) return OptionsEnd.CutAtHeader;
+            int kind = captured[at];
             int length = 1;
             if (kind > 1)
             {
-                length = options.Length > 1 ? options[1] : 0;
-                if (length < 2 || length > options.Length)
-                {
-                    _out.Append("[bad opt]");
-                    return;
-                }
+                if (at + 1 >= captured.Length) return OptionsEnd.CutAtHeader;
+                length = captured[at + 1];
+                if (length < 2 || length > declared - at) return OptionsEnd.Bad;
             }
-            var data = options.Slice(Math.Min(2, length), length - Math.Min(2, length));
+            int dataStart = at + Math.Min(2, length);
+            int dataLength = length - Math.Min(2, length);
+            // What tcpdump reads of this option's data before printing it.
+            int needed = kind switch { 2 => 2, 3 => 1, 8 => 8, 0 or 1 or 4 => 0, _ => dataLength };
+            if (needed > dataLength)
+            {
+                _out.Append(kind switch { 2 => "mss", 3 => "wscale", _ => "TS" });
+                return OptionsEnd.Bad;
+            }
+            if (dataStart + needed > captured.Length)
+            {
+                _out.Append(kind switch { 2 => "mss", 3 => "wscale", 5 => "sack", 8 => "TS", _ => TcpOptionName(kind) });
+                // SACK says how many blocks before reading them.
+                if (kind == 5) _out.Append(dataLength % 8 != 0 ? " invalid sack" : $" {dataLength / 8} ");
+                if (kind == 5 && dataLength % 8 != 0) return OptionsEnd.Complete;
+                return OptionsEnd.CutInData;
+            }
+            var data = captured.Slice(dataStart, Math.Min(dataLength, captured.Length - dataStart));
             int printed;
             switch (kind)
             {
                 case 0: _out.Append("eol"); printed = 0; break;
                 case 1: _out.Append("nop"); printed = 0; break;
                 case 2:
-                    _out.Append("mss");
-                    if (data.Length < 2) { _out.Append("[bad opt]"); return; }
-                    _out.Append(' ').Append(BinaryPrimitives.ReadUInt16BigEndian(data));
+                    _out.Append("mss ").Append(BinaryPrimitives.ReadUInt16BigEndian(data));
                     printed = 2;
                     break;
                 case 3:
-                    _out.Append("wscale");
-                    if (data.Length < 1) { _out.Append("[bad opt]"); return; }
-                    _out.Append(' ').Append(data[0]);
+                    _out.Append("wscale ").Append(data[0]);
                     printed = 1;
                     break;
                 case 4: _out.Append("sackOK"); printed = 0; break;
                 case 5:
                     _out.Append("sack");
-                    printed = data.Length;
-                    if (data.Length % 8 != 0)
+                    printed = dataLength;
+                    if (dataLength % 8 != 0)
                     {
                         _out.Append(" invalid sack");
                         break;
                     }
-                    _out.Append(' ').Append(data.Length / 8).Append(' ');
-                    for (int i = 0; i < data.Length; i += 8)
+                    _out.Append(' ').Append(dataLength / 8).Append(' ');
+                    for (int i = 0; i < dataLength; i += 8)
                     {
                         uint start = BinaryPrimitives.ReadUInt32BigEndian(data.Slice(i)) - sackBase;
                         uint end = BinaryPrimitives.ReadUInt32BigEndian(data.Slice(i + 4)) - sackBase;
@@ -183,25 +221,24 @@ public sealed partial class TcpdumpPrinter
                     }
                     break;
                 case 8:
-                    _out.Append("TS");
-                    if (data.Length < 8) { _out.Append("[bad opt]"); return; }
-                    _out.Append(" val ").Append(BinaryPrimitives.ReadUInt32BigEndian(data))
+                    _out.Append("TS val ").Append(BinaryPrimitives.ReadUInt32BigEndian(data))
                         .Append(" ecr ").Append(BinaryPrimitives.ReadUInt32BigEndian(data.Slice(4)));
                     printed = 8;
                     break;
                 default:
                     _out.Append(TcpOptionName(kind));
-                    if (data.Length > 0) _out.Append(" 0x");
+                    if (dataLength > 0) _out.Append(" 0x");
                     foreach (byte b in data) _out.Append(b.ToString("x2"));
-                    printed = data.Length;
+                    printed = dataLength;
                     break;
             }
             // tcpdump flags an option whose length disagrees with what its kind carries.
             int expected = printed + (kind > 1 ? 2 : 1);
             if (expected != length) _out.Append("[len ").Append(length).Append(']');
-            if (kind == 0) return;
-            options = options.Slice(length);
+            if (kind == 0) return OptionsEnd.Complete;
+            at += length;
         }
+        return OptionsEnd.Complete;
     }
 
     private static string TcpOptionName(int kind) => kind switch

@@ -21,6 +21,7 @@ public sealed partial class TcpdumpPrinter
     private readonly Dictionary<TcpConnectionKey, TcpSequenceBase> _tcpSequences = new();
     private readonly StringBuilder _out = new(256);
     private string _protocol = "";
+    private bool _dumpWholeFrame;
 
     /// <param name="names">Port and protocol names for output without <c>-n</c>; null prints numbers as <c>-n</c> does.</param>
     /// <param name="zone">Time zone of the timestamps (tcpdump uses local time); null = local.</param>
@@ -37,8 +38,11 @@ public sealed partial class TcpdumpPrinter
         _out.Clear();
         AppendTimestamp(timestampNanoseconds);
         _protocol = "ether";
+        _dumpWholeFrame = false;
         int linkHeader = Ethernet(frame, wireLength, out bool truncated);
         if (truncated) _out.Append(" [|").Append(_protocol).Append(']');
+        // Where tcpdump abandons a packet mid-field, its hex dump starts at the link layer.
+        if (_dumpWholeFrame) linkHeader = 0;
         if (_options.HexAscii > 0)
         {
             if (_options.HexAscii > 1) TcpdumpText.AppendHexAscii(_out, "\n\t", frame);
@@ -83,7 +87,8 @@ public sealed partial class TcpdumpPrinter
         while (type is 0x8100 or 0x88A8 or 0x9100)
         {
             _protocol = "vlan";
-            if (frame.Length < offset + 4) return offset;
+            // A cut tag ends the Ethernet printer early: tcpdump dumps nothing after it.
+            if (frame.Length < offset + 4) return frame.Length;
             int tci = BinaryPrimitives.ReadUInt16BigEndian(frame.Slice(offset));
             type = BinaryPrimitives.ReadUInt16BigEndian(frame.Slice(offset + 2));
             if (_options.LinkHeader)
@@ -91,11 +96,16 @@ public sealed partial class TcpdumpPrinter
                 _out.Append("vlan ").Append(tci & 0xFFF).Append(", p ").Append(tci >> 13);
                 if ((tci & 0x1000) != 0) _out.Append(", DEI");
                 _out.Append(", ");
-                AppendEtherType(type);
-                _out.Append(", ");
             }
             offset += 4;
             length -= 4;
+            // tcpdump names the inner type only once the next tag is there to read.
+            if (type is 0x8100 or 0x88A8 or 0x9100 && frame.Length < offset + 4) return frame.Length;
+            if (_options.LinkHeader)
+            {
+                AppendEtherType(type);
+                _out.Append(", ");
+            }
         }
         truncated = false;
         if (type < 0x0600)
@@ -181,7 +191,11 @@ public sealed partial class TcpdumpPrinter
     private bool Arp(ReadOnlySpan<byte> arp, int length)
     {
         _protocol = "arp";
-        if (arp.Length < 8) return false;
+        if (arp.Length < 8)
+        {
+            _dumpWholeFrame = true;
+            return false;
+        }
         int hardware = BinaryPrimitives.ReadUInt16BigEndian(arp);
         int protocol = BinaryPrimitives.ReadUInt16BigEndian(arp.Slice(2));
         int hardwareLength = arp[4];
@@ -189,7 +203,11 @@ public sealed partial class TcpdumpPrinter
         int op = BinaryPrimitives.ReadUInt16BigEndian(arp.Slice(6));
         int sha = 8, spa = sha + hardwareLength, tha = spa + protocolLength, tpa = tha + hardwareLength;
         // tcpdump checks the whole message is there before printing anything of it.
-        if (arp.Length < tpa + protocolLength) return false;
+        if (arp.Length < tpa + protocolLength)
+        {
+            _dumpWholeFrame = true;
+            return false;
+        }
         if (!_options.LinkHeader) _out.Append("ARP, ");
         if (protocol != 0x0800 || protocolLength != 4 || hardwareLength == 0 || _options.Verbose > 0)
         {

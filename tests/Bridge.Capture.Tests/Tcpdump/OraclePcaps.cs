@@ -17,10 +17,22 @@ public static class OraclePcaps
     /// <summary>Name of the built pcap in theory data.</summary>
     public const string Built = "built";
 
-    private static readonly Lazy<string> BuiltPath = new(WriteBuilt);
+    /// <summary>Prefix of the built pcap's frames cut to N bytes (<c>built-cut-54</c>), as a capture with <c>-s N</c> stores them.</summary>
+    public const string BuiltCut = "built-cut-";
 
-    /// <summary>Path of a pcap named in theory data: <see cref="Built"/> or a file of the shared directory.</summary>
-    public static string PathOf(string name) => name == Built ? BuiltPath.Value : System.IO.Path.Combine(SharedDirectory, name);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, Lazy<string>> Written = new();
+
+    /// <summary>Path of a pcap named in theory data: <see cref="Built"/>, <see cref="BuiltCut"/>N or a file of the shared directory.</summary>
+    public static string PathOf(string name)
+    {
+        if (name == Built) return Written.GetOrAdd(0, _ => new Lazy<string>(() => WriteBuilt(0))).Value;
+        if (name.StartsWith(BuiltCut, StringComparison.Ordinal))
+        {
+            int cut = int.Parse(name.AsSpan(BuiltCut.Length));
+            return Written.GetOrAdd(cut, c => new Lazy<string>(() => WriteBuilt(c))).Value;
+        }
+        return System.IO.Path.Combine(SharedDirectory, name);
+    }
 
     private static MacAddr Mac(string text) => MacAddr.TryParse(text, out var mac) ? mac : throw new ArgumentException(text);
 
@@ -144,16 +156,17 @@ public static class OraclePcaps
         return frame.AsSpan(14).ToArray();
     }
 
-    private static string WriteBuilt()
+    /// <param name="cut">Bytes kept of each frame; 0 keeps them whole.</param>
+    private static string WriteBuilt(int cut)
     {
-        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"bridge-tcpdump-oracle-{Environment.ProcessId}.pcap");
+        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"bridge-tcpdump-oracle-{Environment.ProcessId}-{cut}.pcap");
         AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(path);
-        using (var writer = new PcapWriter(File.Create(path), snapLength: 65535))
+        using (var writer = new PcapWriter(File.Create(path), snapLength: cut == 0 ? 65535 : cut))
         {
             long t = 1_700_000_000_000_000_000L;
             foreach (var frame in BuiltFrames())
             {
-                writer.Write(t, frame);
+                writer.Write(t, frame.AsSpan(0, cut == 0 ? frame.Length : Math.Min(cut, frame.Length)), frame.Length);
                 t += 1_234_567;
             }
         }

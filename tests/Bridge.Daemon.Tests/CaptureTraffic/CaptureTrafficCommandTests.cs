@@ -213,6 +213,24 @@ public sealed class CaptureTrafficCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Dash_s_cuts_frames_and_prints_them_as_tcpdump_prints_cut_frames()
+    {
+        string ping = PingPcap();
+        var text = await RunWhileFeeding("capture-traffic", ["1", "-nn -v -x -s 40 -c 8"], ping);
+        string printed;
+        lock (_streamed) printed = _streamed.ToString();
+        _streamed.Clear();
+
+        var written = await RunWhileFeeding("capture-traffic", ["1", "-s 40 -c 8 -w cut.pcap"], ping);
+
+        Assert.Equal(0, text.Status);
+        Assert.Equal(0, written.Status);
+        Assert.Contains(" [|icmp]", printed);
+        string real = string.Join('\n', RealTcpdump("-nn", "-v", "-x", "-r", Path.Combine(_dir, "captures", "cut.pcap"))) + "\n";
+        Assert.EndsWith(real, printed);
+    }
+
+    [Fact]
     public async Task Question_mark_lists_the_options_and_asks_again()
     {
         var result = await RunWhileFeeding("capture-traffic", ["1", "?", "-c 1 -q"], PingPcap());
