@@ -100,11 +100,13 @@ public static class Program
         builder.Services.AddHostedService<DeviceMonitorService>();
         // After the data plane: the socket answers only once there is a bridge to ask about.
         builder.Services.AddAdminSocket();
-        builder.Services.AddSingleton(section.GetSection("Events").Get<EventPumpOptions>() ?? new EventPumpOptions());
+        var events = section.GetSection("Events").Get<EventPumpOptions>() ?? new EventPumpOptions();
+        builder.Services.AddSingleton(events with { AlertDirectory = events.AlertDirectory ?? HostPaths.From(builder.Configuration).StateDirectory });
         builder.Services.AddSingleton<EventPump>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EventPump>());
         builder.Services.AddSingleton<BridgeMetrics>();
         builder.Services.AddHostedService<MetricsServer>();
+        builder.Services.AddHostedService<Http.HttpsServer>();
 
         using var host = builder.Build();
         try

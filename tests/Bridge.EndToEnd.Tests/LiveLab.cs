@@ -30,6 +30,9 @@ public sealed class LiveLab : IDisposable
 
     public string LogPath => Path.Combine(Root, ".lab", Prefix + "bridged.log");
 
+    /// <summary>The daemon's state directory (alert files, captures), fresh for each lab.</summary>
+    public string StateDirectory => Path.Combine(Root, ".lab", Prefix + "state");
+
     public static LiveLab Up(string driver = "afpacket", string? config = null, int workers = 1)
     {
         var lab = new LiveLab($"e2e{Guid.NewGuid().ToString("N")[..5]}-");

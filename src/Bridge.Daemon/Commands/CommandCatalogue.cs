@@ -1,7 +1,9 @@
 using Bridge.Daemon.Commands.Capture;
 using Bridge.Daemon.Commands.Clear;
 using Bridge.Daemon.Commands.Config;
+using Bridge.Daemon.Commands.Copy;
 using Bridge.Daemon.Commands.Grammar;
+using Bridge.Daemon.Commands.Http;
 using Bridge.Daemon.Commands.PacketTracer;
 using Bridge.Daemon.Commands.Show;
 using Bridge.Daemon.Commands.Snort;
@@ -37,6 +39,11 @@ public static class CommandCatalogue
         new ShowSnortStatisticsCommand(),
         new ShowSnortRulesCommand(),
         new SnortReloadCommand(),
+        new HttpConfigCommand(),
+        new UsernameConfigCommand(),
+        new DebugHttpCommand(),
+        new ShowCryptoCommand(),
+        new CopyCommand(),
         new CaptureTraffic.CaptureTrafficCommand(),
     ];
 

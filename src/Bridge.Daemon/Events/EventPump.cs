@@ -11,10 +11,17 @@ namespace Bridge.Daemon.Events;
 /// Drains the workers' connection-event and rule-alert rings every 100 ms and writes the events as ASA-style
 /// syslog lines to the log (the journal under systemd). Each message id is rate-limited per
 /// second, as ASA's <c>logging rate-limit</c> does, and what was held back is said once a second,
-/// so a scan or a flood cannot drown the journal. Workers never wait for this.
+/// so a scan or a flood cannot drown the journal. Rule alerts also go, every one of them, to
+/// Snort's files <c>alert_fast.txt</c> and <c>alert_json.txt</c> (rotated by size) in the alert
+/// directory. Workers never wait for this.
 /// </summary>
 public sealed class EventPump(IBridgeRuntime runtime, ILoggerFactory loggers, EventPumpOptions options) : BackgroundService
 {
+    private readonly RotatingFile? _fast = options.AlertDirectory is { } dir && options.AlertFast
+        ? new RotatingFile(Path.Combine(dir, "alert_fast.txt"), options.AlertFileMaxBytes, options.AlertFilesKept) : null;
+    private readonly RotatingFile? _json = options.AlertDirectory is { } dir2 && options.AlertJson
+        ? new RotatingFile(Path.Combine(dir2, "alert_json.txt"), options.AlertFileMaxBytes, options.AlertFilesKept) : null;
+
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
     private readonly ILogger _events = loggers.CreateLogger("Bridge.Events");
@@ -55,6 +62,8 @@ public sealed class EventPump(IBridgeRuntime runtime, ILoggerFactory loggers, Ev
         }
         // Teardowns written while the workers drained on SIGTERM still reach the log.
         Drain();
+        _fast?.Dispose();
+        _json?.Dispose();
     }
 
     /// <summary>Writes every queued event (rate limit permitting); returns how many were read.</summary>
@@ -86,6 +95,7 @@ public sealed class EventPump(IBridgeRuntime runtime, ILoggerFactory loggers, Ev
                 while (ring.TryRead(out var alert))
                 {
                     read++;
+                    WriteAlertFiles(in alert);
                     // FTD's id for intrusion events; limited like the others so a noisy rule cannot drown the journal.
                     if (!options.Enabled || !Admit(IntrusionEvent)) continue;
                     _logged.AddOrUpdate(IntrusionEvent, 1, static (_, n) => n + 1);
@@ -93,8 +103,32 @@ public sealed class EventPump(IBridgeRuntime runtime, ILoggerFactory loggers, Ev
                 }
             }
         }
+        _fast?.Flush();
+        _json?.Flush();
         return read;
     }
+
+    private void WriteAlertFiles(in AlertEvent alert)
+    {
+        try
+        {
+            _fast?.WriteLine(AlertFormat.Fast(alert));
+            _json?.WriteLine(AlertFormat.Json(alert));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A full disk must not stop the journal lines; say it once a minute at most.
+            long now = Environment.TickCount64;
+            if (now - _lastFileError < 60_000 && _lastFileError != 0) return;
+            _lastFileError = now;
+            _alerts.LogError("cannot write the alert files in {Dir}: {Error}", options.AlertDirectory, e.Message);
+        }
+    }
+
+    private long _lastFileError;
+
+    /// <summary>Alert lines written to alert_fast.txt since start (0 when that file is off).</summary>
+    public long AlertFileLines => _fast?.Lines ?? _json?.Lines ?? 0;
 
     /// <summary>The message id counted for rule alerts (FTD logs intrusion events as 430001).</summary>
     public const int IntrusionEvent = 430001;
@@ -129,4 +163,17 @@ public sealed record EventPumpOptions
 
     /// <summary>Lines per message id per second; ASA's default rate limits are of this order.</summary>
     public int RateLimitPerSecond { get; init; } = 100;
+
+    /// <summary>Where alert_fast.txt and alert_json.txt go (<c>Bridge:Events:AlertDirectory</c>, default: the state directory); null: no files.</summary>
+    public string? AlertDirectory { get; init; }
+
+    public bool AlertFast { get; init; } = true;
+
+    public bool AlertJson { get; init; } = true;
+
+    /// <summary>Size at which an alert file rotates.</summary>
+    public long AlertFileMaxBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>Rotated files kept (NAME.1 … NAME.N).</summary>
+    public int AlertFilesKept { get; init; } = 5;
 }

@@ -18,7 +18,7 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
 
     /// <summary>Sections accepted by <see cref="ToText"/> (<c>show running-config SECTION</c>).</summary>
     public static IReadOnlyList<string> Sections { get; } =
-        ["hostname", "interface", "object", "object-group", "access-list", "access-group", "timeout", "mac-address-table", "metrics", "snort"];
+        ["hostname", "interface", "object", "object-group", "access-list", "access-group", "timeout", "mac-address-table", "metrics", "snort", "username", "http"];
 
     internal BridgeConfig(
         string hostname,
@@ -33,7 +33,9 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
         int macAgingMinutes,
         MetricsEndpoint? metricsListen,
         IReadOnlyList<string> snortRules,
-        SnortMode snortMode)
+        SnortMode snortMode,
+        HttpSettings? http = null,
+        IReadOnlyList<UserAccount>? users = null)
     {
         Hostname = hostname;
         Interfaces = interfaces;
@@ -48,6 +50,8 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
         MetricsListen = metricsListen;
         SnortRules = snortRules;
         SnortMode = snortMode;
+        Http = http ?? HttpSettings.Disabled;
+        Users = users ?? [];
     }
 
     public static BridgeConfig Empty { get; } = Parse("", "empty");
@@ -71,6 +75,21 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
 
     /// <summary><c>metrics listen ADDRESS:PORT</c>; null after <c>no metrics listen</c>.</summary>
     public MetricsEndpoint? MetricsListen { get; }
+
+    /// <summary>The HTTPS server: <c>http server enable [PORT]</c> and the <c>http NET MASK IFNAME</c> allow-list.</summary>
+    public HttpSettings Http { get; }
+
+    /// <summary><c>username</c> lines in order, passwords hashed.</summary>
+    public IReadOnlyList<UserAccount> Users { get; }
+
+    public UserAccount? FindUser(string name)
+    {
+        foreach (var u in Users)
+        {
+            if (string.Equals(u.Name, name, StringComparison.Ordinal)) return u;
+        }
+        return null;
+    }
 
     public static BridgeConfig Parse(string text, string fileName = "bridge.conf") => ConfigParser.Parse(text, fileName);
 
@@ -235,6 +254,22 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
         {
             sb.Append(MetricsListen is { } m ? "metrics listen " + m : "no metrics listen").Append('\n');
             Separator(sb, all);
+        }
+        if (all || section == "username")
+        {
+            foreach (var u in Users) sb.Append(u.Text).Append('\n');
+            Separator(sb, all && Users.Count > 0);
+        }
+        if (all || section == "http")
+        {
+            if (Http.ServerPort is { } port)
+            {
+                sb.Append("http server enable");
+                if (port != HttpSettings.DefaultPort) sb.Append(' ').Append(port.ToString(CultureInfo.InvariantCulture));
+                sb.Append('\n');
+            }
+            foreach (var e in Http.Access) sb.Append(e.Text).Append('\n');
+            Separator(sb, all && (Http.ServerPort is not null || Http.Access.Count > 0));
         }
         return sb.ToString();
     }

@@ -11,7 +11,7 @@ namespace Bridge.Pipeline.Config;
 /// points at the token that caused it. The parser builds into private lists and hands out a
 /// <see cref="BridgeConfig"/> only at the end: a failing file yields nothing.
 /// </summary>
-internal sealed class ConfigParser
+internal sealed partial class ConfigParser
 {
     private readonly record struct Token(string Text, int Column);
 
@@ -293,6 +293,20 @@ internal sealed class ConfigParser
                 Expect("listen");
                 _metrics = null;
                 ExpectEnd();
+                break;
+            case "http":
+                Http(negated: false);
+                break;
+            case "no" when PeekIs("http"):
+                Expect("http");
+                Http(negated: true);
+                break;
+            case "username":
+                Username();
+                break;
+            case "no" when PeekIs("username"):
+                Expect("username");
+                NoUsername();
                 break;
             case "mac-address-table":
                 Expect("aging-time");
@@ -1271,6 +1285,8 @@ internal sealed class ConfigParser
             _macAging,
             _metrics,
             _snortRules.ToArray(),
-            _snortMode);
+            _snortMode,
+            BuildHttp(),
+            _users.ToArray());
     }
 }
