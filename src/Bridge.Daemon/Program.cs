@@ -27,6 +27,7 @@ public static class Program
         if (args.Length > 0 && args[0] == "replay")
             return ReplayCommand.Run(args.AsSpan(1).ToArray(), Console.Out, Console.Error);
         if (args.Length > 0 && args[0] == "snort") return Snort.SnortCommand.Run(args.AsSpan(1).ToArray(), Console.Out, Console.Error);
+        if (args.Length > 0 && args[0] == "tcpdump") return Tcpdump.TcpdumpCommand.Run(args.AsSpan(1).ToArray(), Console.Out, Console.Error);
         if (args.Length > 0 && args[0] is "-h" or "--help" or "help")
         {
             Console.Out.Write(Usage);

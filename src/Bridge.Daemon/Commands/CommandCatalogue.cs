@@ -44,6 +44,7 @@ public static class CommandCatalogue
         new DebugHttpCommand(),
         new ShowCryptoCommand(),
         new CopyCommand(),
+        new CaptureTraffic.CaptureTrafficCommand(),
     ];
 
     public static CommandTree BuildTree() => CommandTree.Build(Modules);

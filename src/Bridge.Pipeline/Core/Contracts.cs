@@ -75,3 +75,14 @@ public interface ICaptureHook
     {
     }
 }
+
+/// <summary>
+/// Sees each frame the EXTERNAL-INSPECT stage hands to the rules engine (not trusted, fast-forwarded
+/// or earlier-dropped ones, never a dry run), just before the engine: what Snort sees, for
+/// <c>capture-traffic</c>. Called on the worker thread: must copy what it keeps, never block or
+/// allocate. Null when nobody listens.
+/// </summary>
+public interface ISnortTap
+{
+    void Offer(ref PacketContext ctx);
+}

@@ -90,6 +90,7 @@ public sealed class ExternalInspectStage : Stage
 
         if (!ctx.DryRun) dp.Counters[Inspected]++;
         ctx.Trace?.Add(Type, "", true, info: [$"Application: '{inspector.Application}'"]);
+        if (!ctx.DryRun) dp.SnortTap?.Offer(ref ctx);
         var verdict = inspector.Inspect(ref ctx, ref flow);
         flow.SnortInspected = true;
         if (dp.Captures is { WantsAlerts: true } captures && !ctx.DryRun) TellAlertCaptures(ref ctx, inspector, captures);
