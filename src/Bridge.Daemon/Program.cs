@@ -170,6 +170,10 @@ public static class Program
               Settings can also come from environment variables (Bridge__Workers=2).
               To try it without NICs: scripts/lab up (network-namespace lab, see README.md).
 
+          bridged tcpdump -r FILE [-n] [-e] [-v|-vv] [-q] [-x|-X] [-c N] [-s N] [-w OUT] [EXPRESSION]
+              Prints a pcap or pcapng file exactly as tcpdump 4.99 does, filtered by the same BPF
+              expression (libpcap), so capture-traffic output can be checked against tcpdump.
+
           bridged snort -r FILE.pcap -R RULES... [-A fast|json] [-c bridge.conf] [--rejections]
               Runs the Snort-compatible rules engine over a pcap with flow tracking (offline): alerts on
               stdout in alert_fast or alert_json form; on stderr a summary starting with
