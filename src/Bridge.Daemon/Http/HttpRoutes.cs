@@ -46,6 +46,7 @@ public sealed partial class HttpRoutes(IBridgeRuntime runtime, CommandDispatcher
             app.MapGet(prefix + "/capture/{name}/pcap/{file}", new RequestDelegate(CapturePcapAsync));
         }
         app.MapPost("/api/command", new RequestDelegate(CommandAsync));
+        Web.WebPages.Map(app);
     }
 
     private static AdminSession Session(HttpContext http) => (AdminSession)http.Items[HttpsServer.SessionKey]!;
