@@ -239,6 +239,7 @@ internal sealed class InteractiveShell(AdminChannel channel, bool json)
 
     private void Remember(string line)
     {
+        line = HistoryRedaction.Redact(line);
         if (_history.Count > 0 && _history[^1] == line) return;
         _history.Add(line);
         if (_history.Count > HistoryLimit) _history.RemoveAt(0);

@@ -53,6 +53,13 @@ public sealed class SnortTests
             lab.Ping(count: 2).EnsureSuccess();
             Assert.Matches(@"1:1000003:1\s+alert\s+2  BRIDGE-LAB any ping\n", lab.Cli("show snort rules").EnsureSuccess().Stdout);
 
+            // The same numbers reach Prometheus: per-rule matches, reload results.
+            string metrics = lab.Exec("bridge", "/usr/bin/python3", "-c",
+                "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:9477/metrics').read().decode())").EnsureSuccess().Stdout;
+            Assert.Contains("bridge_snort_rule_matches_total{rule=\"1:1000003:1\"} 2", metrics);
+            Assert.Contains("bridge_snort_rule_reloads_total{result=\"applied\"} 1", metrics);
+            Assert.Contains("bridge_snort_rules{state=\"loaded\"} 3", metrics);
+
             // packet-tracer asks the same engine, in dry run.
             var trace = lab.Cli("packet-tracer input INSIDE icmp 192.168.103.1 8 0 192.168.101.1 payload-hex deadbeefdeadbeef").Stdout;
             Assert.Contains("Snort Verdict: (block-packet) drop this packet\nMatched rule: 1:1000001:1 BRIDGE-LAB deadbeef ping (drop)", trace);

@@ -111,4 +111,12 @@ public sealed class BridgectlTests
         Assert.Equal(2, rc);
         Assert.Contains("Usage: bridgectl", err);
     }
+
+    [Theory]
+    [InlineData("copy /pcap capture:CAPI ftp://admin:s3cr3t@127.0.0.1/c.pcap", "copy /pcap capture:CAPI ftp://admin:****@127.0.0.1/c.pcap")]
+    [InlineData("copy capture:CAPI scp://root:p@ss:w0rd@10.0.0.1:2222/x", "copy capture:CAPI scp://root:****@10.0.0.1:2222/x")]
+    [InlineData("username admin password Very$ecret privilege 15", "username admin password **** privilege 15")]
+    [InlineData("copy /pcap capture:CAPI tftp://10.0.0.1/c.pcap", "copy /pcap capture:CAPI tftp://10.0.0.1/c.pcap")]
+    [InlineData("show conn", "show conn")]
+    public void History_keeps_no_secret(string typed, string kept) => Assert.Equal(kept, HistoryRedaction.Redact(typed));
 }

@@ -514,10 +514,12 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
             }
             catch (RulesLoadException e)
             {
+                Interlocked.Increment(ref _rulesReloadsRefused);
                 _log.LogError("Rules reload refused: {Reason}", e.Message);
                 return new ReloadResult(false, e.Message + "; the running rules are unchanged");
             }
             InstallRules(rules, config);
+            Interlocked.Increment(ref _rulesReloadsApplied);
             return new ReloadResult(true, rules!.Report.Summary());
         }
     }
@@ -526,6 +528,11 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
     public RuleSet? Rules => _rules;
 
     public DateTimeOffset? RulesLoadedAt { get; private set; }
+
+    private long _rulesReloadsApplied, _rulesReloadsRefused;
+
+    /// <summary><c>snort reload</c> outcomes since start.</summary>
+    public (long Applied, long Refused) RulesReloads => (Interlocked.Read(ref _rulesReloadsApplied), Interlocked.Read(ref _rulesReloadsRefused));
 
     /// <summary>Per worker, the alerts its rules engine raised, waiting for the event pump.</summary>
     public IReadOnlyList<AlertRing> AlertRings => _alertRings;

@@ -21,6 +21,7 @@ namespace Bridge.Daemon.Http;
 /// <item><c>POST /api/command</c> <c>{"command":"show conn"}</c> → <c>{"status":0,"text":"...","json":{...}}</c>:
 /// one command through the admin socket's <see cref="CommandDispatcher"/> with the user's role, so
 /// the web can do nothing the CLI cannot. Commands that stream (<c>debug http</c>) are refused.</item>
+/// <item><c>GET /metrics</c>: the Prometheus metrics, as on the <c>metrics listen</c> endpoint.</item>
 /// </list>
 /// </summary>
 public sealed partial class HttpRoutes(IBridgeRuntime runtime, CommandDispatcher dispatcher, HttpServerState state, BridgeMetrics? metrics)
@@ -46,6 +47,8 @@ public sealed partial class HttpRoutes(IBridgeRuntime runtime, CommandDispatcher
             app.MapGet(prefix + "/capture/{name}/pcap/{file}", new RequestDelegate(CapturePcapAsync));
         }
         app.MapPost("/api/command", new RequestDelegate(CommandAsync));
+        // The metrics of the plain endpoint, here behind TLS and a login (any privilege).
+        if (metrics is not null) app.MapGet("/metrics", new RequestDelegate(metrics.ExportAsync));
         Web.WebPages.Map(app);
     }
 

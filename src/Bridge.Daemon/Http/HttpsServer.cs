@@ -65,7 +65,7 @@ public sealed class HttpsServer : BackgroundService
         _metrics = metrics;
         _state = HttpServerState.For(runtime);
         var http = configuration.GetSection("Bridge:Http");
-        _stateDirectory = StateDirectory(configuration);
+        _stateDirectory = HostPaths.From(configuration).StateDirectory;
         string? listen = http["Listen"];
         _listenAddress = string.IsNullOrEmpty(listen) ? null : IPAddress.Parse(listen);
         _certificatePem = http["Certificate"];
@@ -74,15 +74,6 @@ public sealed class HttpsServer : BackgroundService
     }
 
     public LoginGuard Guard { get; }
-
-    /// <summary>Where generated state lives: <c>Bridge:StateDirectory</c>, systemd's <c>$STATE_DIRECTORY</c>, else <c>/var/lib/bridge</c>.</summary>
-    public static string StateDirectory(IConfiguration configuration)
-    {
-        string? configured = configuration["Bridge:StateDirectory"];
-        if (!string.IsNullOrEmpty(configured)) return configured;
-        string? systemd = Environment.GetEnvironmentVariable("STATE_DIRECTORY");
-        return string.IsNullOrEmpty(systemd) ? "/var/lib/bridge" : systemd.Split(':')[0];
-    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

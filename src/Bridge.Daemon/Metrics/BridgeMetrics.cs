@@ -1,5 +1,6 @@
 using System.Reflection;
 using Bridge.Daemon.Events;
+using Bridge.Daemon.Export;
 using Bridge.Daemon.Forwarding;
 using Bridge.Daemon.Runtime;
 using Bridge.Packets;
@@ -49,6 +50,12 @@ public sealed class BridgeMetrics
     private readonly Counter _eventsLost;
     private readonly Gauge _rules;
     private readonly Counter _snortAlerts;
+    private readonly Counter _ruleMatches;
+    private readonly Gauge _rulesRejected;
+    private readonly Counter _rulesReloads;
+    private readonly Counter _exports;
+    private readonly Counter _exportBytes;
+    private readonly HashSet<string> _labelledRules = new(StringComparer.Ordinal);
     private readonly Counter _httpLogins;
     private readonly Counter _httpDownloads;
     private readonly Counter _httpDownloadBytes;
@@ -87,6 +94,11 @@ public sealed class BridgeMetrics
         _eventsLost = f.CreateCounter("bridge_events_lost_total", "Events the workers could not queue because the log pump fell behind.");
         _rules = f.CreateGauge("bridge_snort_rules", "Rules of the loaded rule set, loaded and rejected.", "state");
         _snortAlerts = f.CreateCounter("bridge_snort_alerts_total", "Rule events raised by the rules engine (alerts and blocking rules).");
+        _ruleMatches = f.CreateCounter("bridge_snort_rule_matches_total", $"Packets each rule matched, by gid:sid:rev; the first {RuleLabels} rules to match get a label of their own, the rest count as 'other'.", "rule");
+        _rulesRejected = f.CreateGauge("bridge_snort_rules_rejected", "Rules of the loaded rule set rejected at load, by reason.", "reason");
+        _rulesReloads = f.CreateCounter("bridge_snort_rule_reloads_total", "snort reload results: applied, refused (the old rule set kept running).", "result");
+        _exports = f.CreateCounter("bridge_capture_exports_total", "Captures copied out with 'copy', by scheme (tftp, ftp, scp, disk) and result.", "scheme", "result");
+        _exportBytes = f.CreateCounter("bridge_capture_export_bytes_total", "Bytes of captures copied out with 'copy', by scheme.", "scheme");
         _httpLogins = f.CreateCounter("bridge_http_logins_total", "HTTPS server logins by result: ok, failed, locked-out (refused while the source is locked out).", "result");
         _httpDownloads = f.CreateCounter("bridge_http_downloads_total", "Captures downloaded over HTTPS, by format (pcap, text).", "format");
         _httpDownloadBytes = f.CreateCounter("bridge_http_download_bytes_total", "Bytes of capture downloads sent over HTTPS.");
@@ -95,6 +107,16 @@ public sealed class BridgeMetrics
     }
 
     public CollectorRegistry Registry { get; }
+
+    /// <summary>Answers a scrape: the text exposition format, collected now.</summary>
+    public async Task ExportAsync(Microsoft.AspNetCore.Http.HttpContext http)
+    {
+        http.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        await Registry.CollectAndExportAsTextAsync(http.Response.Body, http.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Rules with a series of their own in bridge_snort_rule_matches_total (cardinality bound).</summary>
+    public const int RuleLabels = 50;
 
     /// <summary>Counts one HTTPS login: <c>ok</c>, <c>failed</c> or <c>locked-out</c>.</summary>
     public void HttpLogin(string result) => _httpLogins.WithLabels(result).Inc();
@@ -225,9 +247,40 @@ public sealed class BridgeMetrics
                 if (w.Inspector is Bridge.Rules.Inspection.RuleInspector ri) alerts += ri.Alerts;
             _totals.Set(_snortAlerts, alerts);
             _totals.Set(_frameFaults, plane.FrameFaults().Faults);
+            CollectRules(plane, workers);
             _totals.Set(_configChanges.WithLabels("applied"), plane.ConfigsApplied);
             _totals.Set(_configChanges.WithLabels("refused"), plane.ConfigsRefused);
         }
+    }
+
+    private void CollectRules(DataPlane plane, IReadOnlyList<Pipeline.Core.DataPath> workers)
+    {
+        var rules = plane.Rules;
+        var (applied, refused) = plane.RulesReloads;
+        _totals.Set(_rulesReloads.WithLabels("applied"), applied);
+        _totals.Set(_rulesReloads.WithLabels("refused"), refused);
+        foreach (var (scheme, result) in ExportCounters.OperationCounts.Keys)
+            _totals.Set(_exports.WithLabels(scheme, result), ExportCounters.OperationCounts[(scheme, result)]);
+        foreach (var (scheme, bytes) in ExportCounters.Bytes)
+            _totals.Set(_exportBytes.WithLabels(scheme), bytes);
+        if (rules is null) return;
+        foreach (var (reason, count) in rules.Report.ByReason)
+            _rulesRejected.WithLabels(reason).Set(count);
+        var counters = Commands.Snort.SnortCounters.Read(workers, rules);
+        long other = 0;
+        for (int i = 0; i < counters.Hits.Length; i++)
+        {
+            long hits = counters.Hits[i];
+            if (hits == 0) continue;
+            var r = rules.Rules[i];
+            string id = $"{r.Gid}:{r.Sid}:{r.Rev}";
+            // First come, first labelled: a series never moves to 'other' later, so every counter stays monotonic.
+            if (_labelledRules.Contains(id) || (_labelledRules.Count < RuleLabels && _labelledRules.Add(id)))
+                _totals.Set(_ruleMatches.WithLabels(id), hits);
+            else
+                other += hits;
+        }
+        _totals.Set(_ruleMatches.WithLabels("other"), other);
     }
 
     private void CollectDrops(IReadOnlyList<Pipeline.Core.DataPath> workers, DropSection section, string label)

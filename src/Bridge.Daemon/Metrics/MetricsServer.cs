@@ -57,11 +57,7 @@ internal sealed class MetricsServer(IBridgeRuntime runtime, BridgeMetrics metric
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(wanted.Address, wanted.Port));
         var app = builder.Build();
-        app.MapGet("/metrics", async (HttpContext http) =>
-        {
-            http.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-            await metrics.Registry.CollectAndExportAsTextAsync(http.Response.Body, http.RequestAborted).ConfigureAwait(false);
-        });
+        app.MapGet("/metrics", new RequestDelegate(metrics.ExportAsync));
         try
         {
             await app.StartAsync(cancel).ConfigureAwait(false);

@@ -279,6 +279,21 @@ public sealed class HttpsServerTests
     }
 
     [Fact]
+    public async Task Metrics_are_served_behind_the_login_too()
+    {
+        await using var f = await HttpsServerFixture.StartAsync();
+        using var anonymous = f.Client(user: null);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(f.Url("/metrics"))).StatusCode);
+        using var viewer = f.Client("viewer", HttpsServerFixture.ViewerPassword);
+        using var response = await viewer.GetAsync(f.Url("/metrics"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("text/plain; version=0.0.4", response.Content.Headers.ContentType!.ToString());
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.Contains("bridge_interface_packets_total{interface=\"INSIDE\",direction=\"in\"}", text);
+        Assert.Contains("bridge_http_logins_total{result=\"ok\"}", text);
+    }
+
+    [Fact]
     public async Task The_server_follows_the_running_config()
     {
         await using var f = await HttpsServerFixture.StartAsync();

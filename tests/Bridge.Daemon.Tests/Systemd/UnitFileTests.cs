@@ -40,7 +40,7 @@ public sealed partial class UnitFileTests(ITestOutputHelper output)
         Assert.Equal("bridge", unit.One(S, "User"));
         Assert.Equal("bridge", unit.One(S, "Group"));
 
-        string[] caps = ["CAP_NET_ADMIN", "CAP_NET_RAW"];
+        string[] caps = ["CAP_NET_ADMIN", "CAP_NET_BIND_SERVICE", "CAP_NET_RAW"];
         Assert.Equal(caps, unit.Words(S, "AmbientCapabilities").Order(StringComparer.Ordinal));
         Assert.Equal(caps, unit.Words(S, "CapabilityBoundingSet").Order(StringComparer.Ordinal));
         Assert.Equal(["AF_INET", "AF_INET6", "AF_NETLINK", "AF_PACKET", "AF_UNIX"],

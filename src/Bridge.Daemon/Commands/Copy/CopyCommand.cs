@@ -125,9 +125,11 @@ public sealed class CopyCommand : ICommandModule
             string text = e is ScpException && reason.Contains('\n', StringComparison.Ordinal)
                 ? reason
                 : $"%Error writing {url} ({reason})";
+            ExportCounters.Record(url.Scheme.ToString().ToLowerInvariant(), ok: false, 0);
             return CommandResult.Fail(lead + text);
         }
         clock.Stop();
+        ExportCounters.Record(url.Scheme.ToString().ToLowerInvariant(), ok: true, body.Length);
 
         int packets = contents.Packets.Count;
         double seconds = clock.Elapsed.TotalSeconds;
