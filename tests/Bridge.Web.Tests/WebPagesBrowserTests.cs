@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using Bridge.Capture;
 using Bridge.Daemon.Commands.Capture;
+using Bridge.Daemon.Tests.Admin;
 using Bridge.Daemon.Tests.Http;
+using Bridge.Packets;
+using Bridge.Packets.Pcap;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -24,6 +27,21 @@ public sealed class WebPagesBrowserTests(ITestOutputHelper output)
         using var ms = new MemoryStream();
         CapturePcap.Write(contents!, ms);
         return ms.ToArray();
+    }
+
+    /// <summary>Three TCP SYNs from 10.1.1.1 into INSIDE, which only the ACL's final deny ip any any matches.</summary>
+    private static void FeedDenied(HttpsServerFixture f)
+    {
+        string pcap = Path.Combine(f.Dir, "denied.pcap");
+        using (var w = PcapWriter.Create(pcap))
+        {
+            for (ushort i = 0; i < 3; i++)
+            {
+                w.Write(1_700_000_100L * 1_000_000_000 + i, FrameBuilder.Ethernet(AdminFixture.MacA, AdminFixture.MacB).Vlan(1577)
+                    .Ipv4(IpAddr.Parse("10.1.1.1"), IpAddr.Parse("10.2.2.2")).Tcp((ushort)(40000 + i), 443, TcpFlags.Syn).Build());
+            }
+        }
+        f.Runtime.Feed(pcap, 0, _ => 0);
     }
 
     private static string Tshark(string file)
@@ -101,9 +119,14 @@ public sealed class WebPagesBrowserTests(ITestOutputHelper output)
         Assert.Equal("1577\t192.168.103.1\t8", rows[0]);
         Assert.Equal("1577\t192.168.101.1\t0", rows[1]);
 
-        // Dashboard again, now with traffic and a connection.
+        // Dashboard again, now with traffic, a connection and the ACL's drops.
+        FeedDenied(f);
         await page.ClickAsync("nav a[data-page=dashboard]");
-        await Expect(page.Locator("#interface-table tr[data-nameif=INSIDE] td").Nth(4)).ToHaveTextAsync("4");
+        await Expect(page.Locator("#asp-drops tbody tr").First).ToContainTextAsync("acl-drop");
+        await Expect(page.Locator("#asp-drops tbody tr").First.Locator("td").Nth(2)).ToHaveTextAsync("3");
+        var inside = page.Locator("#interface-table tr[data-nameif=INSIDE] td");
+        await Expect(inside.Nth(4)).ToHaveTextAsync("7");
+        await Expect(inside.Nth(8)).ToHaveTextAsync("3");
         await Expect(page.Locator("#conn-count .value")).ToHaveTextAsync("1");
         await browser.ScreenshotAsync("dashboard", output);
 
