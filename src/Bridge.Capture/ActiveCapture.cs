@@ -98,10 +98,18 @@ public sealed class ActiveCapture
         _matches = [.. definition.Matches];
         Interface = definition.Interface is null ? -1 : snapshot.FindNameIf(definition.Interface);
         if (definition.AccessList is not null) _acl = CompileAccessList(snapshot, definition.AccessList);
+        if (definition.Type == CaptureType.Alert)
+        {
+            Flows = new AlertFlows[storage.Slots.Length];
+            for (int w = 0; w < Flows.Length; w++) Flows[w] = new AlertFlows();
+        }
     }
 
     public CaptureDefinition Definition { get; }
     public CaptureStorage Storage { get; }
+
+    /// <summary>Alert captures: each worker's recent packets and alerted flows (null for other types).</summary>
+    public AlertFlows[]? Flows { get; }
 
     /// <summary>The configuration the interface index and access-list were resolved in.</summary>
     public RuntimeSnapshot Snapshot { get; }
@@ -117,7 +125,7 @@ public sealed class ActiveCapture
         {
             if (et.TaggedOnly ? !tagged : (info.IsLlc || info.EtherType != et.EtherType)) return false;
         }
-        else if (def.Type == CaptureType.RawData && !info.IsIp)
+        else if (def.Type != CaptureType.AspDrop && !info.IsIp)
         {
             return false;
         }
@@ -148,18 +156,29 @@ public sealed class ActiveCapture
         {
             len = Math.Min(len, info.PayloadOffset + headerDelta);
         }
+        Write(worker, frame.Slice(0, len), frame.Length, timeNs, direction, drop, section, trace);
+    }
+
+    /// <summary>Stores a frame already cut to the capture's length (an alert capture's remembered frame).</summary>
+    public void StoreRaw(int worker, ReadOnlySpan<byte> stored, int originalLength, long timeNs, CaptureDirection direction)
+    {
+        if (Definition.Stopped) return;
+        Write(worker, stored, originalLength, timeNs, direction, DropReason.None, DropSection.Frame, null);
+    }
+
+    private void Write(int worker, ReadOnlySpan<byte> stored, int originalLength, long timeNs, CaptureDirection direction, DropReason drop, DropSection section, TraceSink? trace)
+    {
         var slot = Storage.Slots[worker];
-        var stored = frame.Slice(0, len);
         if (Storage.Circular)
         {
-            slot.TryWrite(stored, frame.Length, timeNs, direction, drop, section, trace, overwrite: true);
+            slot.TryWrite(stored, originalLength, timeNs, direction, drop, section, trace, overwrite: true);
             return;
         }
-        if (!Storage.TryReserve(len)) return;
-        if (!slot.TryWrite(stored, frame.Length, timeNs, direction, drop, section, trace, overwrite: false))
+        if (!Storage.TryReserve(stored.Length)) return;
+        if (!slot.TryWrite(stored, originalLength, timeNs, direction, drop, section, trace, overwrite: false))
         {
             // Out of record headers before out of bytes (a flood of tiny frames): full all the same.
-            Storage.Unreserve(len, markFull: true);
+            Storage.Unreserve(stored.Length, markFull: true);
         }
     }
 

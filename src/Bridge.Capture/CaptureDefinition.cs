@@ -8,6 +8,8 @@ public enum CaptureType : byte
 {
     RawData,
     AspDrop,
+    /// <summary>Beyond FTD: the packets of flows that raised a rule alert, including those seen just before it.</summary>
+    Alert,
 }
 
 /// <summary>
@@ -29,6 +31,8 @@ public sealed record CaptureDefinition
     public CaptureType Type { get; init; } = CaptureType.RawData;
     /// <summary>For asp-drop captures: the one drop keyword recorded, or null for <c>all</c>.</summary>
     public DropReason? DropFilter { get; init; }
+    /// <summary>For alert captures: only flows that alerted on this sid (null: any rule).</summary>
+    public uint? AlertSid { get; init; }
     public string? AccessList { get; init; }
     public int Buffer { get; init; } = DefaultBuffer;
     public EthernetTypeFilter? EthernetType { get; init; }
@@ -57,6 +61,11 @@ public sealed record CaptureDefinition
         if (Type == CaptureType.AspDrop)
         {
             sb.Append("asp-drop ").Append(DropFilter is { } d ? DropCatalogue.Keyword(d) : "all");
+        }
+        else if (Type == CaptureType.Alert)
+        {
+            sb.Append("alert");
+            if (AlertSid is { } sid) sb.Append(" sid ").Append(sid);
         }
         else
         {

@@ -16,6 +16,7 @@ public sealed class CaptureSet
         All = [.. captures];
         Interfaces = [.. captures.Where(c => c.Definition.Type == CaptureType.RawData && c.Definition.Interface is not null)];
         Drops = [.. captures.Where(c => c.Definition.Type == CaptureType.AspDrop)];
+        Alerts = [.. captures.Where(c => c.Definition.Type == CaptureType.Alert)];
         // Trace claims are a 64-bit mask per packet; a 65th traced capture still captures, untraced.
         Traced = Interfaces.Any(c => c.Definition.Trace);
     }
@@ -24,6 +25,7 @@ public sealed class CaptureSet
     public ActiveCapture[] All { get; }
     internal ActiveCapture[] Interfaces { get; }
     internal ActiveCapture[] Drops { get; }
+    internal ActiveCapture[] Alerts { get; }
     internal bool Traced { get; }
 }
 
@@ -56,10 +58,13 @@ public sealed class WorkerCaptureHook(CaptureSet set, int worker, DataPath path)
         return _traceClaims != 0;
     }
 
+    public bool WantsAlerts => Set.Alerts.Length > 0;
+
     public bool Ingress(ref PacketContext ctx)
     {
         ulong claims = _traceClaims;
         _traceClaims = 0;
+        if (Set.Alerts.Length > 0 && !ctx.DryRun) OfferToAlertCaptures(ref ctx);
         var caps = Set.Interfaces;
         var snap = path.Snapshot;
         bool defined = false;
@@ -91,6 +96,60 @@ public sealed class WorkerCaptureHook(CaptureSet set, int worker, DataPath path)
             c.Store(Worker, frame, ctx.Info, frame.Length - ctx.Info.FrameLength, ctx.NowNs, CaptureDirection.Egress, DropReason.None, DropSection.Frame, null);
         }
         return defined;
+    }
+
+    /// <summary>
+    /// Alert captures see every received frame: kept at once when its flow has alerted, else
+    /// remembered (bounded) in case the flow alerts later.
+    /// </summary>
+    private void OfferToAlertCaptures(ref PacketContext ctx)
+    {
+        var caps = Set.Alerts;
+        var snap = path.Snapshot;
+        ulong flow = AlertFlows.FlowOf(ctx.Info);
+        if (flow == 0) return;
+        for (int i = 0; i < caps.Length; i++)
+        {
+            var c = caps[i];
+            if (c.Definition.Stopped) continue;
+            if (c.Definition.Interface is not null && InterfaceOf(c, snap) != ctx.IngressIf) continue;
+            if (!c.Accepts(ctx.Info, ctx.Info.VlanCount > 0)) continue;
+            var flows = c.Flows![Worker];
+            if (flows.IsAlerted(flow))
+            {
+                c.Store(Worker, ctx.Frame, ctx.Info, 0, ctx.NowNs, CaptureDirection.Ingress, DropReason.None, DropSection.Frame, null);
+            }
+            else
+            {
+                int len = Math.Min(ctx.Frame.Length, c.Definition.PacketLength);
+                flows.Remember(flow, ctx.Frame[..len], ctx.Frame.Length, ctx.NowNs, CaptureDirection.Ingress);
+            }
+        }
+    }
+
+    public void Alerted(ref PacketContext ctx, scoped ReadOnlySpan<uint> sids)
+    {
+        var caps = Set.Alerts;
+        ulong flow = AlertFlows.FlowOf(ctx.Info);
+        if (flow == 0) return;
+        for (int i = 0; i < caps.Length; i++)
+        {
+            var c = caps[i];
+            if (c.Definition.Stopped) continue;
+            if (c.Definition.AlertSid is { } wanted && !sids.Contains(wanted)) continue;
+            var flows = c.Flows![Worker];
+            if (!flows.MarkAlerted(flow)) continue;
+            // The packets that led up to the alert (this one included: ingress ran first).
+            var store = new SlotStore(c, Worker);
+            flows.Release(flow, ref store);
+        }
+    }
+
+    /// <summary>Writes released frames into the capture's ring of one worker.</summary>
+    private readonly struct SlotStore(ActiveCapture capture, int worker) : IFrameStore
+    {
+        public void Store(ReadOnlySpan<byte> frame, int originalLength, long timeNs, CaptureDirection direction) =>
+            capture.StoreRaw(worker, frame, originalLength, timeNs, direction);
     }
 
     public void Dropped(ref PacketContext ctx)

@@ -66,9 +66,15 @@ public static class CaptureSyntax
             {
                 case "type":
                     {
-                        var t = reader.Keyword(["raw-data", "asp-drop"]);
-                        var type = t == "raw-data" ? CaptureType.RawData : CaptureType.AspDrop;
+                        var t = reader.Keyword(["raw-data", "asp-drop", "alert"]);
+                        var type = t switch { "raw-data" => CaptureType.RawData, "asp-drop" => CaptureType.AspDrop, _ => CaptureType.Alert };
                         DropReason? filter = null;
+                        uint? sid = null;
+                        if (type == CaptureType.Alert && !reader.End && reader.PeekIs(["sid"]))
+                        {
+                            reader.Next();
+                            sid = (uint)reader.Number(1, int.MaxValue);
+                        }
                         if (type == CaptureType.AspDrop && !reader.End && !reader.PeekIs(TopWords))
                         {
                             var kw = reader.Next();
@@ -80,7 +86,7 @@ public static class CaptureSyntax
                         }
                         if (existing is not null && existing.Type != type)
                             throw new CaptureSyntaxException($"ERROR: Capture type cannot be changed; remove capture {name} first");
-                        def = def with { Type = type, DropFilter = filter };
+                        def = def with { Type = type, DropFilter = filter, AlertSid = sid };
                         break;
                     }
                 case "access-list":

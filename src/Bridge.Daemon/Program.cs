@@ -27,6 +27,7 @@ public static class Program
         if (args.Length > 0 && args[0] == "replay")
             return ReplayCommand.Run(args.AsSpan(1).ToArray(), Console.Out, Console.Error);
         if (args.Length > 0 && args[0] == "snort") return Snort.SnortCommand.Run(args.AsSpan(1).ToArray(), Console.Out, Console.Error);
+        if (args.Length > 0 && args[0] == "tcpdump") return Tcpdump.TcpdumpCommand.Run(args.AsSpan(1).ToArray(), Console.Out, Console.Error);
         if (args.Length > 0 && args[0] is "-h" or "--help" or "help")
         {
             Console.Out.Write(Usage);
@@ -168,6 +169,10 @@ public static class Program
               SIGHUP re-reads FILE (a bad file changes nothing), SIGTERM drains and exits.
               Settings can also come from environment variables (Bridge__Workers=2).
               To try it without NICs: scripts/lab up (network-namespace lab, see README.md).
+
+          bridged tcpdump -r FILE [-n] [-e] [-v|-vv] [-q] [-x|-X] [-c N] [-s N] [-w OUT] [EXPRESSION]
+              Prints a pcap or pcapng file exactly as tcpdump 4.99 does, filtered by the same BPF
+              expression (libpcap), so capture-traffic output can be checked against tcpdump.
 
           bridged snort -r FILE.pcap -R RULES... [-A fast|json] [-c bridge.conf] [--rejections]
               Runs the Snort-compatible rules engine over a pcap with flow tracking (offline): alerts on

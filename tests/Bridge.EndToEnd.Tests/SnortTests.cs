@@ -16,11 +16,16 @@ public sealed class SnortTests
         {
             using var lab = LiveLab.Up(config: LabConfigs.Seed + $"\nsnort rules {rules}\n");
 
+            lab.Cli("capture AC type alert sid 1000001").EnsureSuccess();
             lab.Ping(count: 3).EnsureSuccess();
             var marked = lab.Ping(count: 3, extra: ["-p", "deadbeef"]);
             Assert.Contains("3 packets transmitted, 0 received", marked.Stdout);
 
             Assert.True(LabConfigs.AspDrop(lab.Cli("show asp drop").EnsureSuccess().Stdout, "snort-drop") >= 3);
+            // The alert capture holds the marked pings' flow only (the clean pings had another id).
+            var alertCapture = lab.Cli("show capture AC").EnsureSuccess().Stdout;
+            Assert.StartsWith("3 packets captured\n", alertCapture);
+            Assert.Equal(3, alertCapture.Split('\n').Count(l => l.Contains("icmp: echo request")));
 
             // reject: B listens on 2323, yet A's connect is refused at once by the bridge's reset
             // and B never sees the connection.

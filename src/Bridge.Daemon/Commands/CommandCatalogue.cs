@@ -45,6 +45,7 @@ public static class CommandCatalogue
         new ShowCryptoCommand(),
         new ShowCurprivCommand(),
         new CopyCommand(),
+        new CaptureTraffic.CaptureTrafficCommand(),
     ];
 
     public static CommandTree BuildTree() => CommandTree.Build(Modules);

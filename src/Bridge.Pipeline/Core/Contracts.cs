@@ -41,6 +41,13 @@ public interface IExternalInspector
     /// for the trace's SNORT phase. Asked only while tracing, so it may allocate.
     /// </summary>
     IReadOnlyList<string> DescribeLastMatches() => [];
+
+    /// <summary>
+    /// Writes the signature ids of the rules that raised an event on the packet just inspected
+    /// into <paramref name="sids"/> and returns how many (alert captures keep those flows).
+    /// Called on the worker thread: must not allocate.
+    /// </summary>
+    int LastAlertSids(Span<uint> sids) => 0;
 }
 
 /// <summary>
@@ -59,4 +66,23 @@ public interface ICaptureHook
     bool Egress(ref PacketContext ctx, int egressIf, scoped ReadOnlySpan<byte> frame);
 
     void Dropped(ref PacketContext ctx);
+
+    /// <summary>True when an alert capture (<c>capture NAME type alert</c>) wants to hear of rule alerts.</summary>
+    bool WantsAlerts => false;
+
+    /// <summary>The rules engine raised events (signature ids) on this packet: alert captures keep its flow.</summary>
+    void Alerted(ref PacketContext ctx, scoped ReadOnlySpan<uint> sids)
+    {
+    }
+}
+
+/// <summary>
+/// Sees each frame the EXTERNAL-INSPECT stage hands to the rules engine (not trusted, fast-forwarded
+/// or earlier-dropped ones, never a dry run), just before the engine: what Snort sees, for
+/// <c>capture-traffic</c>. Called on the worker thread: must copy what it keeps, never block or
+/// allocate. Null when nobody listens.
+/// </summary>
+public interface ISnortTap
+{
+    void Offer(ref PacketContext ctx);
 }

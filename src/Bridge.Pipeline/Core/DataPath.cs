@@ -45,6 +45,9 @@ public sealed class DataPath
     public IExternalInspector? Inspector { get; set; }
     public ICaptureHook? Captures { get; set; }
 
+    /// <summary>capture-traffic's view of the frames handed to <see cref="Inspector"/>; null unless a session listens.</summary>
+    public ISnortTap? SnortTap { get; set; }
+
     /// <summary>Stage counters, indexed by <see cref="CounterDef.Index"/>.</summary>
     public long[] Counters { get; } = new long[CounterRegistry.Capacity];
     /// <summary>Frame-section drops by <see cref="DropReason"/>.</summary>

@@ -194,4 +194,21 @@ public sealed class RuleInspector : IExternalInspector
         return r.Bidirectional && r.Source.Contains(info.DstIp) && r.Destination.Contains(info.SrcIp)
             && (!checkPorts || (r.SourcePorts.Contains(dp) && r.DestinationPorts.Contains(sp)));
     }
+
+    /// <summary>
+    /// The sids of the packet's matched rules that raise events (not pass, sdrop or noalert
+    /// rules); thresholds are not applied here: an alert capture keeps a flow that matched even
+    /// when the alert line itself was suppressed.
+    /// </summary>
+    public int LastAlertSids(Span<uint> sids)
+    {
+        int n = 0;
+        foreach (var r in LastMatched)
+        {
+            if (n == sids.Length) break;
+            if (r.Action is RuleAction.Pass or RuleAction.Sdrop || r.NoAlert) continue;
+            sids[n++] = r.Sid;
+        }
+        return n;
+    }
 }

@@ -11,7 +11,7 @@ namespace Bridge.Daemon.Commands.Capture;
 public sealed class CaptureCommand : ICommandModule
 {
     private const string ArgsHelp =
-        "type {raw-data|asp-drop [KEYWORD|all]} | access-list ACL | buffer <1534-33554432> | ethernet-type TYPE | interface NAMEIF | " +
+        "type {raw-data|asp-drop [KEYWORD|all]|alert [sid N]} | access-list ACL | buffer <1534-33554432> | ethernet-type TYPE | interface NAMEIF | " +
         "packet-length <14-9216> | circular-buffer | headers-only | match PROTO SRC [op port] DST [op port] | real-time | trace [detail] [trace-count <1-1000>] | stop";
 
     public void Register(GrammarNode root)

@@ -36,7 +36,7 @@ public sealed class ShowCaptureCommand : ICommandModule
             json.Add(new JsonObject
             {
                 ["name"] = def.Name,
-                ["type"] = def.Type == CaptureType.AspDrop ? "asp-drop" : "raw-data",
+                ["type"] = def.Type switch { CaptureType.AspDrop => "asp-drop", CaptureType.Alert => "alert", _ => "raw-data" },
                 ["interface"] = def.Interface,
                 ["bytes"] = contents.Bytes,
                 ["packets"] = contents.Packets.Count,

@@ -72,6 +72,13 @@ public sealed class ExternalInspectStage : Stage
         dp.Counters[Rejected]++;
     }
 
+    private static void TellAlertCaptures(ref PacketContext ctx, IExternalInspector inspector, ICaptureHook captures)
+    {
+        Span<uint> sids = stackalloc uint[16];
+        int n = inspector.LastAlertSids(sids);
+        if (n > 0) captures.Alerted(ref ctx, sids[..n]);
+    }
+
     public override StageResult Process(ref PacketContext ctx, DataPath dp)
     {
         var inspector = dp.Inspector;
@@ -83,8 +90,10 @@ public sealed class ExternalInspectStage : Stage
 
         if (!ctx.DryRun) dp.Counters[Inspected]++;
         ctx.Trace?.Add(Type, "", true, info: [$"Application: '{inspector.Application}'"]);
+        if (!ctx.DryRun) dp.SnortTap?.Offer(ref ctx);
         var verdict = inspector.Inspect(ref ctx, ref flow);
         flow.SnortInspected = true;
+        if (dp.Captures is { WantsAlerts: true } captures && !ctx.DryRun) TellAlertCaptures(ref ctx, inspector, captures);
         switch (verdict)
         {
             case InspectorVerdict.BlockPacket:
