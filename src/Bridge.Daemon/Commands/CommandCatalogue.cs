@@ -43,6 +43,7 @@ public static class CommandCatalogue
         new UsernameConfigCommand(),
         new DebugHttpCommand(),
         new ShowCryptoCommand(),
+        new ShowCurprivCommand(),
         new CopyCommand(),
         new CaptureTraffic.CaptureTrafficCommand(),
     ];

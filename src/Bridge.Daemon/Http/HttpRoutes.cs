@@ -49,6 +49,7 @@ public sealed partial class HttpRoutes(IBridgeRuntime runtime, CommandDispatcher
         app.MapPost("/api/command", new RequestDelegate(CommandAsync));
         // The metrics of the plain endpoint, here behind TLS and a login (any privilege).
         if (metrics is not null) app.MapGet("/metrics", new RequestDelegate(metrics.ExportAsync));
+        Web.WebPages.Map(app);
     }
 
     private static AdminSession Session(HttpContext http) => (AdminSession)http.Items[HttpsServer.SessionKey]!;

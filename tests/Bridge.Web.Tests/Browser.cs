@@ -1,0 +1,87 @@
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace Bridge.Web.Tests;
+
+/// <summary>
+/// Headless Debian chromium (<c>/usr/bin/chromium</c>) driven by Playwright's node driver, which ships
+/// inside the NuGet package; Playwright never downloads a browser here. One page per instance, logged in
+/// with HTTP Basic; console errors and uncaught exceptions are collected so a test can insist on none.
+/// </summary>
+public sealed class Browser : IAsyncDisposable
+{
+    public const string Chromium = "/usr/bin/chromium";
+
+    private readonly IPlaywright _playwright;
+    private readonly IBrowser _browser;
+
+    private Browser(IPlaywright playwright, IBrowser browser, IBrowserContext context, IPage page)
+    {
+        _playwright = playwright;
+        _browser = browser;
+        Context = context;
+        Page = page;
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error") lock (Errors) Errors.Add("console: " + message.Text);
+        };
+        page.PageError += (_, error) => { lock (Errors) Errors.Add("page: " + error); };
+    }
+
+    public IBrowserContext Context { get; }
+
+    public IPage Page { get; }
+
+    /// <summary>Console errors (a CSP refusal, a failed request) and uncaught exceptions seen so far.</summary>
+    public List<string> Errors { get; } = [];
+
+    /// <summary>Where the screenshots go: artifacts/screenshots/ at the repository root (gitignored).</summary>
+    public static string ScreenshotDirectory { get; } = Path.Combine(Repo(), "artifacts", "screenshots");
+
+    private static string Repo([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
+
+    public static async Task<Browser> LaunchAsync(string user, string password)
+    {
+        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install chromium");
+        var playwright = await Playwright.CreateAsync();
+        try
+        {
+            var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true });
+            var context = await browser.NewContextAsync(new BrowserNewContextOptions
+            {
+                // The server's certificate is self-signed; the HTTPS tests pin it, the browser need not.
+                IgnoreHTTPSErrors = true,
+                HttpCredentials = new HttpCredentials { Username = user, Password = password },
+                ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
+                AcceptDownloads = true,
+            });
+            context.SetDefaultTimeout(15_000);
+            var page = await context.NewPageAsync();
+            return new Browser(playwright, browser, context, page);
+        }
+        catch
+        {
+            playwright.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Saves a full-page PNG under <see cref="ScreenshotDirectory"/> and prints its path.</summary>
+    public async Task<string> ScreenshotAsync(string name, ITestOutputHelper output)
+    {
+        Directory.CreateDirectory(ScreenshotDirectory);
+        string path = Path.Combine(ScreenshotDirectory, name + ".png");
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        output.WriteLine("screenshot: " + path);
+        return path;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Context.CloseAsync();
+        await _browser.CloseAsync();
+        _playwright.Dispose();
+    }
+}
