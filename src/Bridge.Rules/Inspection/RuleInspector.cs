@@ -29,6 +29,8 @@ public sealed class RuleInspector : IExternalInspector
     private readonly int[] _patternStamp;
     private readonly int[] _candidates;
     private readonly char[] _chars = new char[65536];
+    /// <summary>The payload case-folded for the fast-pattern scan (and the padding the scan reads past its end).</summary>
+    private readonly byte[] _folded = new byte[MaxScanned + PatternMatcher.ScratchPadding];
     private readonly ulong[] _dryRunBits;
     private readonly long[] _hits;
     private readonly Rule[] _matched;
@@ -48,6 +50,9 @@ public sealed class RuleInspector : IExternalInspector
         _matched = new Rule[Math.Max(1, set.Rules.Count)];
         _dryRunBits = new ulong[set.FlowbitWords];
     }
+
+    /// <summary>Payload bytes the fast-pattern stage looks at: an IP packet's whole payload fits.</summary>
+    private const int MaxScanned = 65536;
 
     public string Application => "SNORT Inspect";
 
@@ -136,7 +141,11 @@ public sealed class RuleInspector : IExternalInspector
             Generation = _generation,
             Out = _candidates,
         };
-        if (!e.Payload.IsEmpty) group.Matcher.Scan(e.Payload, ref sink);
+        if (!e.Payload.IsEmpty)
+        {
+            var scanned = e.Payload.Length <= MaxScanned ? e.Payload : e.Payload[..MaxScanned];
+            group.Matcher.Scan(scanned, _folded, ref sink);
+        }
         group.BySource.Collect(info.SrcIp, ref sink);
         group.ByDestination.Collect(info.DstIp, ref sink);
         sink.AddAll(group.NoContent);
