@@ -197,10 +197,11 @@ public sealed class RuleInspector : IExternalInspector
     {
         // ip rules ignore ports, except Snort 3 service rules mapped onto a port list (dns, sip).
         bool checkPorts = ports && (r.Protocol is RuleProtocol.Tcp or RuleProtocol.Udp || !r.DestinationPorts.IsAny);
-        if (r.Source.Contains(info.SrcIp) && r.Destination.Contains(info.DstIp)
-            && (!checkPorts || (r.SourcePorts.Contains(sp) && r.DestinationPorts.Contains(dp))))
+        // Ports first: two bit tests reject most candidates before the address lists are walked.
+        if ((!checkPorts || (r.SourcePorts.Contains(sp) && r.DestinationPorts.Contains(dp)))
+            && r.Source.Contains(info.SrcIp) && r.Destination.Contains(info.DstIp))
             return true;
-        return r.Bidirectional && r.Source.Contains(info.DstIp) && r.Destination.Contains(info.SrcIp)
-            && (!checkPorts || (r.SourcePorts.Contains(dp) && r.DestinationPorts.Contains(sp)));
+        return r.Bidirectional && (!checkPorts || (r.SourcePorts.Contains(dp) && r.DestinationPorts.Contains(sp)))
+            && r.Source.Contains(info.DstIp) && r.Destination.Contains(info.SrcIp);
     }
 }
