@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.Intrinsics;
 
 namespace Bridge.Rules.Matching;
@@ -105,6 +106,18 @@ public sealed class PatternMatcher
             }
         }
         byLength.Sort((a, b) => (_patternStart[a + 1] - _patternStart[a]).CompareTo(_patternStart[b + 1] - _patternStart[b]));
+        // Windows many patterns contain ("http", "tion", "acce") are common in traffic too: the
+        // pattern set is its own sample of what payloads look like.
+        var seenIn = new Dictionary<uint, int>();
+        foreach (int p in byLength)
+        {
+            var f = Folded(p);
+            for (int k = 0; k + Window <= f.Length; k++)
+            {
+                uint w = WindowAt(f, k);
+                seenIn[w] = seenIn.GetValueOrDefault(w) + 1;
+            }
+        }
         var sharing = new Dictionary<uint, int>();
         var anchors = new List<Anchor>(byLength.Count);
         foreach (int p in byLength)
@@ -114,10 +127,11 @@ public sealed class PatternMatcher
             for (int k = 0; k + Window <= f.Length; k++)
             {
                 uint w = WindowAt(f, k);
-                // The pair gates every position, so its bytes weigh double; a shared window costs
-                // a comparison per sharer each time it occurs.
+                // The pair gates every position, so its bytes weigh double; a window frequent among
+                // patterns is likely frequent in payloads; a shared window costs a comparison per sharer.
                 int cost = 2 * (Commonness(f[k]) + Commonness(f[k + 1])) + Commonness(f[k + 2]) + Commonness(f[k + 3])
-                    + 12 * sharing.GetValueOrDefault(w);
+                    + 4 * BitOperations.Log2((uint)seenIn[w]) + 12 * sharing.GetValueOrDefault(w)
+                    + (IsRun(w) ? 40 : 0);
                 if (cost < bestCost)
                 {
                     bestCost = cost;
@@ -146,6 +160,9 @@ public sealed class PatternMatcher
 
     private static uint WindowAt(ReadOnlySpan<byte> f, int k) => (uint)(f[k] | f[k + 1] << 8 | f[k + 2] << 16 | f[k + 3] << 24);
 
+    /// <summary>One byte four times: padding, fill and indentation make these the commonest windows of all.</summary>
+    private static bool IsRun(uint w) => w == (w & 0xFF) * 0x01010101u;
+
     private static uint Hash(uint window) => (window * 0x9E3779B1u) >> (32 - QuadBits);
 
     private static int ShortBucket(ushort pair) => (int)((pair * 0x9E3779B1u) >> (32 - ShortBucketBits));
@@ -167,9 +184,8 @@ public sealed class PatternMatcher
     /// </summary>
     private static int Commonness(byte b) => b switch
     {
-        0x00 => 10,
-        (byte)' ' => 8,
-        (byte)'\r' or (byte)'\n' or 0xFF => 6,
+        0x00 or (byte)' ' => 12,
+        (byte)'\r' or (byte)'\n' or 0xFF => 8,
         (byte)'e' or (byte)'t' or (byte)'a' or (byte)'o' or (byte)'i' or (byte)'n' or (byte)'s' or (byte)'r' or (byte)'h' or (byte)'l' => 5,
         >= (byte)'a' and <= (byte)'z' => 4,
         >= (byte)'0' and <= (byte)'9' => 4,
