@@ -161,11 +161,14 @@ public sealed class RuleInspector : IExternalInspector
         bool ports = info.IsTcp || info.IsUdp;
         ushort sp = ports ? info.SrcPort : (ushort)0, dp = ports ? info.DstPort : (ushort)0;
         var verdict = InspectorVerdict.Pass;
-        var rules = _set.Rules;
+        var rules = _set.RuleArray;
+        var gates = _set.HeaderGates;
         foreach (int index in candidates)
         {
+            ref readonly var gate = ref gates[index];
+            if (!gate.PortsMatch(ports, sp, dp)) continue;
             var rule = rules[index];
-            if (!HeaderMatches(rule, in info, ports, sp, dp)) continue;
+            if (!gate.AddressesAny && !HeaderMatches(rule, in info, ports, sp, dp)) continue;
             e.StartRule();
             if (!rule.MatchFrom(ref e, 0)) continue;
             foreach (var change in rule.FlowbitChanges) change.Apply(flowBits);
