@@ -21,6 +21,8 @@ public sealed class RuleSet
     private RuleSet(Rule[] rules, LoadReport report, int flowbitWords)
     {
         Rules = rules;
+        RuleArray = rules;
+        HeaderGates = Array.ConvertAll(rules, r => new HeaderGate(r));
         Report = report;
         FlowbitWords = flowbitWords;
         _tcp = Group(rules, RuleProtocol.Tcp);
@@ -31,6 +33,10 @@ public sealed class RuleSet
 
     /// <summary>Rules in evaluation order: by action (pass, drop, sdrop, reject, block, alert, log), then load order.</summary>
     public IReadOnlyList<Rule> Rules { get; }
+    /// <summary><see cref="Rules"/> as an array: the per-packet loop indexes it without interface calls.</summary>
+    internal Rule[] RuleArray { get; }
+    /// <summary>Packed header facts per rule, indexed like <see cref="Rules"/>.</summary>
+    internal HeaderGate[] HeaderGates { get; }
     public LoadReport Report { get; }
     /// <summary>Words of flowbit state each flow needs.</summary>
     public int FlowbitWords { get; }

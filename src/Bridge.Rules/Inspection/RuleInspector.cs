@@ -29,6 +29,8 @@ public sealed class RuleInspector : IExternalInspector
     private readonly int[] _patternStamp;
     private readonly int[] _candidates;
     private readonly char[] _chars = new char[65536];
+    /// <summary>The payload case-folded for the fast-pattern scan (and the padding the scan reads past its end).</summary>
+    private readonly byte[] _folded = new byte[MaxScanned + PatternMatcher.ScratchPadding];
     private readonly ulong[] _dryRunBits;
     private readonly long[] _hits;
     private readonly Rule[] _matched;
@@ -48,6 +50,9 @@ public sealed class RuleInspector : IExternalInspector
         _matched = new Rule[Math.Max(1, set.Rules.Count)];
         _dryRunBits = new ulong[set.FlowbitWords];
     }
+
+    /// <summary>Payload bytes the fast-pattern stage looks at: an IP packet's whole payload fits.</summary>
+    private const int MaxScanned = 65536;
 
     public string Application => "SNORT Inspect";
 
@@ -136,7 +141,11 @@ public sealed class RuleInspector : IExternalInspector
             Generation = _generation,
             Out = _candidates,
         };
-        if (!e.Payload.IsEmpty) group.Matcher.Scan(e.Payload, ref sink);
+        if (!e.Payload.IsEmpty)
+        {
+            var scanned = e.Payload.Length <= MaxScanned ? e.Payload : e.Payload[..MaxScanned];
+            group.Matcher.Scan(scanned, _folded, ref sink);
+        }
         group.BySource.Collect(info.SrcIp, ref sink);
         group.ByDestination.Collect(info.DstIp, ref sink);
         sink.AddAll(group.NoContent);
@@ -152,11 +161,14 @@ public sealed class RuleInspector : IExternalInspector
         bool ports = info.IsTcp || info.IsUdp;
         ushort sp = ports ? info.SrcPort : (ushort)0, dp = ports ? info.DstPort : (ushort)0;
         var verdict = InspectorVerdict.Pass;
-        var rules = _set.Rules;
+        var rules = _set.RuleArray;
+        var gates = _set.HeaderGates;
         foreach (int index in candidates)
         {
+            ref readonly var gate = ref gates[index];
+            if (!gate.PortsMatch(ports, sp, dp)) continue;
             var rule = rules[index];
-            if (!HeaderMatches(rule, in info, ports, sp, dp)) continue;
+            if (!gate.AddressesAny && !HeaderMatches(rule, in info, ports, sp, dp)) continue;
             e.StartRule();
             if (!rule.MatchFrom(ref e, 0)) continue;
             foreach (var change in rule.FlowbitChanges) change.Apply(flowBits);
@@ -188,11 +200,12 @@ public sealed class RuleInspector : IExternalInspector
     {
         // ip rules ignore ports, except Snort 3 service rules mapped onto a port list (dns, sip).
         bool checkPorts = ports && (r.Protocol is RuleProtocol.Tcp or RuleProtocol.Udp || !r.DestinationPorts.IsAny);
-        if (r.Source.Contains(info.SrcIp) && r.Destination.Contains(info.DstIp)
-            && (!checkPorts || (r.SourcePorts.Contains(sp) && r.DestinationPorts.Contains(dp))))
+        // Ports first: two bit tests reject most candidates before the address lists are walked.
+        if ((!checkPorts || (r.SourcePorts.Contains(sp) && r.DestinationPorts.Contains(dp)))
+            && r.Source.Contains(info.SrcIp) && r.Destination.Contains(info.DstIp))
             return true;
-        return r.Bidirectional && r.Source.Contains(info.DstIp) && r.Destination.Contains(info.SrcIp)
-            && (!checkPorts || (r.SourcePorts.Contains(dp) && r.DestinationPorts.Contains(sp)));
+        return r.Bidirectional && (!checkPorts || (r.SourcePorts.Contains(dp) && r.DestinationPorts.Contains(sp)))
+            && r.Source.Contains(info.DstIp) && r.Destination.Contains(info.SrcIp);
     }
 
     /// <summary>

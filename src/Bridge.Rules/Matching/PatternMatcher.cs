@@ -1,214 +1,313 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.Intrinsics;
+
 namespace Bridge.Rules.Matching;
 
 /// <summary>
-/// Aho-Corasick over bytes, case-folded (ASCII), built once and read-only afterwards. The shallowest
-/// <see cref="DenseStates"/> states are full 256-entry rows with failures already resolved, because
-/// nearly every input byte is consumed there; deeper states keep sorted sparse edges plus a failure
-/// link, which keeps tens of thousands of patterns in a bounded amount of memory.
+/// Multi-pattern matcher over ASCII-case-folded bytes, built once and read-only afterwards. It
+/// reports every pattern whose (first <see cref="MaxIndexedLength"/> bytes) occurs in the text,
+/// which is all the candidate stage needs: which patterns, not where.
+/// <para>
+/// Layout (an anchored-q-gram filter with hash verification instead of an automaton, because an
+/// automaton of 10 000+ patterns has ~10^5 states whose rows miss the cache on every byte):
+/// each pattern of 4+ bytes is filed under one 4-byte window of itself, its <em>anchor</em>, chosen
+/// at build time to be rare (bytes unlikely in traffic, windows few other patterns share). Per text
+/// position the scan tests the window's first two bytes in an 8 KiB bitmap, then the whole 4-byte
+/// window in a 32 KiB hashed bitmap; only positions passing both look at the anchor table and
+/// compare the pattern in full. Patterns of 2–3 bytes live in their own two-byte table, single
+/// bytes are found with a vectorised search.
+/// </para>
 /// </summary>
 public sealed class PatternMatcher
 {
-    /// <summary>Longest prefix of a pattern put into the automaton; candidates are verified by the rule anyway.</summary>
+    /// <summary>Longest prefix of a pattern that is matched; candidates are verified by the rule anyway.</summary>
     public const int MaxIndexedLength = 48;
 
+    /// <summary>Bytes of the window every long pattern is filed under.</summary>
+    private const int Window = 4;
+
+    /// <summary>log2 of the bits in the hashed window filter: 2^18 bits = 32 KiB, about L1/L2 size.</summary>
+    private const int QuadBits = 18;
+
+    /// <summary>log2 of the anchor-table buckets (taken from the top of the same hash).</summary>
+    private const int BucketBits = 14;
+
+    /// <summary>Slack after the folded text so the scan's 4-byte window never needs a bounds test.</summary>
+    public const int ScratchPadding = Window;
+
+    private readonly ulong[] _pairGate = new ulong[65536 / 64];   // pair starts a long anchor or a short pattern
+    private readonly ulong[] _pairShort = new ulong[65536 / 64];  // pair starts a 2- or 3-byte pattern
+    private readonly ulong[] _quad = new ulong[(1 << QuadBits) / 64];
+    private readonly int[] _bucketStart;      // anchors of bucket b: [_bucketStart[b], _bucketStart[b + 1])
+    private readonly Anchor[] _anchors;
+    private readonly int[] _shortStart;       // 2–3 byte patterns by pair hash, like the anchors
+    private readonly ShortPattern[] _shorts;
+    private readonly byte[] _singleBytes;     // one-byte patterns (folded), with their ids alongside
+    private readonly int[] _singleIds;
+    private readonly byte[] _folded;          // all indexed pattern prefixes, folded, back to back
+    private readonly int[] _patternStart;     // pattern p: _folded[_patternStart[p] .. _patternStart[p + 1])
+
     /// <summary>
-    /// States kept as full 256-entry rows (1 KiB each). Scanning real traffic spends most bytes in
-    /// shallow states, where a row makes each byte one load instead of a walk along failure links.
+    /// A long pattern filed under the window at <paramref name="Offset"/>; <paramref name="Check"/> is
+    /// another 4 bytes of it at <paramref name="CheckOffset"/> (relative to the pattern start), compared
+    /// before the full pattern because common windows (" acce", "http") match far more often than
+    /// their patterns do.
     /// </summary>
-    public const int DenseStates = 1024;
+    private readonly record struct Anchor(uint Window, uint Check, int Pattern, short Offset, short CheckOffset);
 
-    private readonly int[] _dense;        // denseCount rows × 256 → state
-    private readonly int _denseCount;     // states 0.._denseCount-1 are dense
-    private readonly int[] _edgeStart;    // per state: its edges are [_edgeStart[s], _edgeStart[s + 1])
-    private readonly uint[] _edges;       // byte << 24 | target state, sorted by byte within a state
-    private readonly int[] _fail;
-    private readonly int[] _outStart;     // per state: outputs [outStart[s], outStart[s+1])
-    private readonly int[] _outputs;      // pattern ids
+    private readonly record struct ShortPattern(ushort Pair, byte Third, byte Length, int Pattern);
 
-    public int StateCount => _fail.Length;
+    private const int ShortBucketBits = 10;
+
+    /// <summary>Index entries (anchors, short and single-byte patterns): the matcher's size in the load summary.</summary>
+    public int StateCount => _anchors.Length + _shorts.Length + _singleBytes.Length;
     public int PatternCount { get; }
 
-    /// <summary>Bytes held by the automaton's arrays.</summary>
+    /// <summary>Bytes held by the matcher's arrays.</summary>
     public long MemoryBytes =>
-        _dense.Length * 4L + _edgeStart.Length * 4L + _edges.Length * 4L + _fail.Length * 4L + _outStart.Length * 4L + _outputs.Length * 4L;
+        (_pairGate.Length + _pairShort.Length + _quad.Length) * 8L + _bucketStart.Length * 4L + _anchors.Length * 16L
+        + _shortStart.Length * 4L + _shorts.Length * 8L + _singleBytes.Length * 5L + _folded.Length + _patternStart.Length * 4L;
 
     public PatternMatcher(IReadOnlyList<byte[]> patterns)
     {
         PatternCount = patterns.Count;
-        // Build a trie with per-node dictionaries (build time only).
-        var children = new List<SortedDictionary<byte, int>> { new() };
-        var depth = new List<int> { 0 };
-        var outs = new List<List<int>?> { null };
+        _patternStart = new int[patterns.Count + 1];
+        var folded = new List<byte>();
         for (int p = 0; p < patterns.Count; p++)
         {
+            _patternStart[p] = folded.Count;
             var pat = patterns[p];
             int n = Math.Min(pat.Length, MaxIndexedLength);
-            if (n == 0) continue;
-            int s = 0;
-            for (int i = 0; i < n; i++)
-            {
-                byte c = Fold(pat[i]);
-                if (!children[s].TryGetValue(c, out int t))
-                {
-                    t = children.Count;
-                    children.Add(new SortedDictionary<byte, int>());
-                    depth.Add(depth[s] + 1);
-                    outs.Add(null);
-                    children[s][c] = t;
-                }
-                s = t;
-            }
-            (outs[s] ??= []).Add(p);
+            for (int i = 0; i < n; i++) folded.Add(Fold(pat[i]));
         }
+        _patternStart[patterns.Count] = folded.Count;
+        _folded = [.. folded];
 
-        int count = children.Count;
-        // BFS renumbering so that the root and depth-1 states come first (they become dense rows).
-        var order = new List<int>(count) { 0 };
-        for (int i = 0; i < order.Count; i++)
+        // Long patterns: fewest choices first, so short ones get the rare windows before long ones crowd them.
+        var byLength = new List<int>();
+        var shorts = new List<ShortPattern>();
+        var singleBytes = new List<byte>();
+        var singleIds = new List<int>();
+        for (int p = 0; p < patterns.Count; p++)
         {
-            foreach (var kv in children[order[i]]) order.Add(kv.Value);
-        }
-        var newId = new int[count];
-        for (int i = 0; i < count; i++) newId[order[i]] = i;
-        // BFS order puts shallow states first; the first DenseStates become full DFA rows. A state's
-        // failure target is shallower, hence earlier, hence dense whenever the state is.
-        int denseCount = Math.Min(count, DenseStates); // count ≥ 1: the root is always dense, which ends every failure walk.
-
-        var fail = new int[count];
-        var mergedOut = new List<int>?[count];
-        var goTo = new int[denseCount * 256];
-        // Failure links in BFS order over old ids.
-        var failOld = new int[count];
-        foreach (int s in order)
-        {
-            foreach (var (c, t) in children[s])
+            var f = Folded(p);
+            switch (f.Length)
             {
-                if (s == 0)
-                {
-                    failOld[t] = 0;
-                }
-                else
-                {
-                    int f = failOld[s];
-                    while (f != 0 && !children[f].ContainsKey(c)) f = failOld[f];
-                    failOld[t] = children[f].TryGetValue(c, out int ft) && ft != t ? ft : 0;
-                }
+                case 0: break;
+                case 1: singleBytes.Add(f[0]); singleIds.Add(p); break;
+                case 2 or 3:
+                    ushort pair = (ushort)(f[0] | f[1] << 8);
+                    shorts.Add(new ShortPattern(pair, f.Length == 3 ? f[2] : (byte)0, (byte)f.Length, p));
+                    Set(_pairShort, pair);
+                    Set(_pairGate, pair);
+                    break;
+                default: byLength.Add(p); break;
             }
         }
-        foreach (int s in order)
+        byLength.Sort((a, b) => (_patternStart[a + 1] - _patternStart[a]).CompareTo(_patternStart[b + 1] - _patternStart[b]));
+        // Windows many patterns contain ("http", "tion", "acce") are common in traffic too: the
+        // pattern set is its own sample of what payloads look like.
+        var seenIn = new Dictionary<uint, int>();
+        foreach (int p in byLength)
         {
-            var list = outs[s] is null ? null : new List<int>(outs[s]!);
-            if (s != 0 && mergedOut[newId[failOld[s]]] is { } inherited)
+            var f = Folded(p);
+            for (int k = 0; k + Window <= f.Length; k++)
             {
-                list ??= [];
-                list.AddRange(inherited);
+                uint w = WindowAt(f, k);
+                seenIn[w] = seenIn.GetValueOrDefault(w) + 1;
             }
-            mergedOut[newId[s]] = list;
-            fail[newId[s]] = newId[failOld[s]];
         }
-        // Dense rows: full transition function, built from the failure target's row (already built).
-        for (int ds = 0; ds < denseCount; ds++)
+        var sharing = new Dictionary<uint, int>();
+        var anchors = new List<Anchor>(byLength.Count);
+        foreach (int p in byLength)
         {
-            int old = order[ds];
-            var row = goTo.AsSpan(ds * 256, 256);
-            if (ds == 0) row.Clear();
-            else goTo.AsSpan(newId[failOld[old]] * 256, 256).CopyTo(row);
-            foreach (var (c, t) in children[old]) row[c] = newId[t];
+            var f = Folded(p);
+            int best = 0, bestCost = int.MaxValue;
+            for (int k = 0; k + Window <= f.Length; k++)
+            {
+                uint w = WindowAt(f, k);
+                // The pair gates every position, so its bytes weigh double; a window frequent among
+                // patterns is likely frequent in payloads; a shared window costs a comparison per sharer.
+                int cost = 2 * (Commonness(f[k]) + Commonness(f[k + 1])) + Commonness(f[k + 2]) + Commonness(f[k + 3])
+                    + 4 * BitOperations.Log2((uint)seenIn[w]) + 12 * sharing.GetValueOrDefault(w)
+                    + (IsRun(w) ? 40 : 0);
+                if (cost < bestCost)
+                {
+                    bestCost = cost;
+                    best = k;
+                }
+            }
+            uint anchor = WindowAt(f, best);
+            sharing[anchor] = sharing.GetValueOrDefault(anchor) + 1;
+            // The check window: the 4 bytes after the anchor when they fit, else those before it
+            // (they may overlap the anchor on patterns shorter than 8 bytes; the check is then weaker, never wrong).
+            int check = best + 2 * Window <= f.Length ? best + Window : Math.Max(0, best - Window);
+            anchors.Add(new Anchor(anchor, WindowAt(f, check), p, (short)best, (short)check));
+            Set(_pairGate, (ushort)anchor);
+            uint h = Hash(anchor);
+            Set(_quad, h);
         }
-        // Sparse edges for every state (dense ones keep theirs unused).
-        if (count >= 1 << 24) throw new InvalidOperationException("too many fast-pattern states");
-        _edgeStart = new int[count + 1];
-        var edges = new List<uint>();
-        for (int ns = 0; ns < count; ns++)
-        {
-            _edgeStart[ns] = edges.Count;
-            // Dense states never consult their edges.
-            if (ns < denseCount) continue;
-            foreach (var (c, t) in children[order[ns]]) edges.Add(((uint)c << 24) | (uint)newId[t]);
-        }
-        _edgeStart[count] = edges.Count;
-        _edges = [.. edges];
-        _outStart = new int[count + 1];
-        var outputs = new List<int>();
-        for (int ns = 0; ns < count; ns++)
-        {
-            _outStart[ns] = outputs.Count;
-            if (mergedOut[ns] is { } l) outputs.AddRange(l);
-        }
-        _outStart[count] = outputs.Count;
-        _outputs = [.. outputs];
-        _fail = fail;
-        _dense = goTo;
-        _denseCount = denseCount;
+        _anchors = [.. anchors.OrderBy(a => Hash(a.Window) >> (QuadBits - BucketBits))];
+        _bucketStart = Starts(_anchors.Length, 1 << BucketBits, i => (int)(Hash(_anchors[i].Window) >> (QuadBits - BucketBits)));
+        _shorts = [.. shorts.OrderBy(s => ShortBucket(s.Pair))];
+        _shortStart = Starts(_shorts.Length, 1 << ShortBucketBits, i => ShortBucket(_shorts[i].Pair));
+        _singleBytes = [.. singleBytes];
+        _singleIds = [.. singleIds];
     }
 
-    /// <summary>ASCII case folding: the automaton is case-insensitive, rules check case themselves.</summary>
+    private ReadOnlySpan<byte> Folded(int p) => _folded.AsSpan(_patternStart[p], _patternStart[p + 1] - _patternStart[p]);
+
+    private static uint WindowAt(ReadOnlySpan<byte> f, int k) => (uint)(f[k] | f[k + 1] << 8 | f[k + 2] << 16 | f[k + 3] << 24);
+
+    /// <summary>One byte four times: padding, fill and indentation make these the commonest windows of all.</summary>
+    private static bool IsRun(uint w) => w == (w & 0xFF) * 0x01010101u;
+
+    private static uint Hash(uint window) => (window * 0x9E3779B1u) >> (32 - QuadBits);
+
+    private static int ShortBucket(ushort pair) => (int)((pair * 0x9E3779B1u) >> (32 - ShortBucketBits));
+
+    private static void Set(ulong[] bits, uint i) => bits[i >> 6] |= 1UL << (int)(i & 63);
+
+    private static int[] Starts(int count, int buckets, Func<int, int> bucketOf)
+    {
+        var starts = new int[buckets + 1];
+        for (int i = 0; i < count; i++) starts[bucketOf(i) + 1]++;
+        for (int b = 0; b < buckets; b++) starts[b + 1] += starts[b];
+        return starts;
+    }
+
+    /// <summary>
+    /// How often a (folded) byte turns up in traffic, roughly: zeros, spaces, line ends and
+    /// frequent letters are everywhere, other control and high bytes are rare. Only the anchor
+    /// choice uses it; any weights give correct results.
+    /// </summary>
+    private static int Commonness(byte b) => b switch
+    {
+        0x00 or (byte)' ' => 12,
+        (byte)'\r' or (byte)'\n' or 0xFF => 8,
+        (byte)'e' or (byte)'t' or (byte)'a' or (byte)'o' or (byte)'i' or (byte)'n' or (byte)'s' or (byte)'r' or (byte)'h' or (byte)'l' => 5,
+        >= (byte)'a' and <= (byte)'z' => 4,
+        >= (byte)'0' and <= (byte)'9' => 4,
+        (byte)'/' or (byte)'.' or (byte)':' or (byte)'=' or (byte)'-' or (byte)'_' or (byte)',' or (byte)';' or (byte)'&'
+            or (byte)'?' or (byte)'%' or (byte)'"' => 4,
+        > 0x20 and < 0x7F => 3,
+        _ => 1,
+    };
+
+    /// <summary>ASCII case folding: the matcher is case-insensitive, rules check case themselves.</summary>
     public static byte Fold(byte b) => b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b | 0x20) : b;
 
     /// <summary>
-    /// Scans <paramref name="text"/> and calls <paramref name="sink"/> once per (position, pattern) hit.
-    /// Allocation-free; the sink is a struct so the call is inlined.
+    /// Writes <paramref name="text"/> case-folded into <paramref name="destination"/> (at least as long),
+    /// a vector at a time.
     /// </summary>
-    public void Scan<TSink>(ReadOnlySpan<byte> text, ref TSink sink) where TSink : struct, IPatternSink
+    public static void FoldInto(ReadOnlySpan<byte> text, Span<byte> destination)
     {
-        // Locals: the JIT keeps them in registers; fields would be reloaded around the sink call.
-        int[] dense = _dense;
-        int denseCount = _denseCount;
-        int[] outStart = _outStart;
-        int[] outputs = _outputs;
-        int[] edgeStart = _edgeStart;
-        uint[] edges = _edges;
-        int[] fail = _fail;
-        int s = 0;
-        foreach (byte b in text)
+        destination = destination[..text.Length];
+        int i = 0;
+        if (Vector128.IsHardwareAccelerated)
         {
-            uint c = Fold(b);
-            while (true)
+            var a = Vector128.Create((byte)'A');
+            var range = Vector128.Create((byte)26);
+            var bit = Vector128.Create((byte)0x20);
+            for (; i + Vector128<byte>.Count <= text.Length; i += Vector128<byte>.Count)
             {
-                if (s < denseCount)
-                {
-                    s = dense[(s << 8) | (int)c];
-                    break;
-                }
-                int t = Child(edges, edgeStart[s], edgeStart[s + 1], c);
-                if (t >= 0)
-                {
-                    s = t;
-                    break;
-                }
-                s = fail[s];
+                var v = Vector128.Create(text.Slice(i, Vector128<byte>.Count));
+                // Unsigned (v - 'A') < 26 exactly for 'A'..'Z'.
+                var upper = Vector128.LessThan(v - a, range);
+                (v | (upper & bit)).CopyTo(destination[i..]);
             }
-            int o = outStart[s], oe = outStart[s + 1];
-            while (o < oe) sink.Hit(outputs[o++]);
+        }
+        for (; i < text.Length; i++) destination[i] = Fold(text[i]);
+    }
+
+    /// <summary>
+    /// Scans <paramref name="text"/> and calls <paramref name="sink"/> for each pattern that occurs
+    /// in it (at most once per pattern for sinks whose <see cref="IPatternSink.Wants"/> says so).
+    /// <paramref name="scratch"/> needs <c>text.Length + </c><see cref="ScratchPadding"/> bytes; it
+    /// receives the folded text. Allocation-free; the sink is a struct so its calls are inlined.
+    /// </summary>
+    public void Scan<TSink>(ReadOnlySpan<byte> text, Span<byte> scratch, ref TSink sink) where TSink : struct, IPatternSink
+    {
+        int n = text.Length;
+        if (n == 0) return;
+        FoldInto(text, scratch);
+        scratch.Slice(n, ScratchPadding).Clear();
+        ReadOnlySpan<byte> f = scratch[..(n + ScratchPadding)];
+        ScanSingles(f[..n], ref sink);
+        if (n < 2) return;
+
+        ulong[] gate = _pairGate;
+        ulong[] quad = _quad;
+        // w = the 4 bytes at position i, low byte first; the padding zeros feed the last windows.
+        uint w = (uint)(f[0] | f[1] << 8 | f[2] << 16 | f[3] << 24);
+        for (int i = 0; i + 1 < n; i++)
+        {
+            uint pair = w & 0xFFFF;
+            if ((gate[pair >> 6] & (1UL << (int)pair)) != 0)
+            {
+                if ((_pairShort[pair >> 6] & (1UL << (int)pair)) != 0) MatchShort(f, n, i, (ushort)pair, ref sink);
+                if (i + Window <= n)
+                {
+                    uint h = Hash(w);
+                    if ((quad[h >> 6] & (1UL << (int)h)) != 0) MatchLong(f, n, i, w, h, ref sink);
+                }
+            }
+            w = (w >> 8) | (uint)f[i + Window] << 24;
         }
     }
 
-    private static int Child(uint[] edges, int lo, int end, uint c)
+    /// <summary>Convenience for tests and one-off scans: allocates its own scratch.</summary>
+    public void Scan<TSink>(ReadOnlySpan<byte> text, ref TSink sink) where TSink : struct, IPatternSink =>
+        Scan(text, new byte[text.Length + ScratchPadding], ref sink);
+
+    private void ScanSingles<TSink>(ReadOnlySpan<byte> f, ref TSink sink) where TSink : struct, IPatternSink
     {
-        if (end - lo <= 8)
+        var bytes = _singleBytes;
+        for (int k = 0; k < bytes.Length; k++)
         {
-            for (int k = lo; k < end; k++)
-            {
-                uint e = edges[k];
-                if ((e >> 24) == c) return (int)(e & 0xFF_FFFF);
-            }
-            return -1;
+            int p = _singleIds[k];
+            // IndexOf is vectorised; the few one-byte patterns of real rule sets make a search each cheap.
+            if (sink.Wants(p) && f.IndexOf(bytes[k]) >= 0) sink.Hit(p);
         }
-        int hi = end - 1;
-        while (lo <= hi)
+    }
+
+    private void MatchShort<TSink>(ReadOnlySpan<byte> f, int n, int i, ushort pair, ref TSink sink) where TSink : struct, IPatternSink
+    {
+        int b = ShortBucket(pair);
+        var shorts = _shorts;
+        for (int k = _shortStart[b], end = _shortStart[b + 1]; k < end; k++)
         {
-            int mid = (lo + hi) >> 1;
-            uint e = edges[mid];
-            uint m = e >> 24;
-            if (m == c) return (int)(e & 0xFF_FFFF);
-            if (m < c) lo = mid + 1; else hi = mid - 1;
+            var s = shorts[k];
+            if (s.Pair != pair || i + s.Length > n) continue;
+            if (s.Length == 3 && f[i + 2] != s.Third) continue;
+            if (sink.Wants(s.Pattern)) sink.Hit(s.Pattern);
         }
-        return -1;
+    }
+
+    private void MatchLong<TSink>(ReadOnlySpan<byte> f, int n, int i, uint w, uint h, ref TSink sink) where TSink : struct, IPatternSink
+    {
+        int b = (int)(h >> (QuadBits - BucketBits));
+        var anchors = _anchors;
+        for (int k = _bucketStart[b], end = _bucketStart[b + 1]; k < end; k++)
+        {
+            var a = anchors[k];
+            if (a.Window != w) continue;
+            int start = i - a.Offset;
+            int from = _patternStart[a.Pattern], length = _patternStart[a.Pattern + 1] - from;
+            if (start < 0 || start + length > n) continue;
+            if (BinaryPrimitives.ReadUInt32LittleEndian(f[(start + a.CheckOffset)..]) != a.Check || !sink.Wants(a.Pattern)) continue;
+            if (f.Slice(start, length).SequenceEqual(_folded.AsSpan(from, length))) sink.Hit(a.Pattern);
+        }
     }
 }
 
-/// <summary>Receives pattern hits from <see cref="PatternMatcher.Scan{TSink}"/>.</summary>
+/// <summary>Receives pattern hits from <see cref="PatternMatcher.Scan{TSink}(ReadOnlySpan{byte}, Span{byte}, ref TSink)"/>.</summary>
 public interface IPatternSink
 {
+    /// <summary>False when the pattern needs no more reporting (already hit for this text): skips its verification.</summary>
+    bool Wants(int patternId);
+
     void Hit(int patternId);
 }

@@ -18,6 +18,9 @@ public sealed class PortSet
 
     public bool IsAny { get; }
 
+    /// <summary>The map itself, for the inspector's packed per-rule header gates.</summary>
+    internal ulong[] Bits => _bits;
+
     public bool Contains(ushort port) => (_bits[port >> 6] & (1UL << (port & 63))) != 0;
 
     /// <summary>Number of ports in the set (used to choose a rule's port group).</summary>

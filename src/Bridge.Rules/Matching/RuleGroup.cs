@@ -141,6 +141,8 @@ internal struct CandidateSink : IPatternSink
         }
     }
 
+    public readonly bool Wants(int patternId) => PatternStamp[patternId] != Generation;
+
     public void Hit(int patternId)
     {
         if (PatternStamp[patternId] == Generation) return;

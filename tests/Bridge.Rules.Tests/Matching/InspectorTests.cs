@@ -108,6 +108,8 @@ public class InspectorTests
     {
         public List<int> Hits;
 
+        public readonly bool Wants(int patternId) => true;
+
         public void Hit(int patternId) => (Hits ??= []).Add(patternId);
     }
 
