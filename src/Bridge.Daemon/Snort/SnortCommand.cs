@@ -111,7 +111,7 @@ public static class SnortCommand
         foreach (string note in rules.Report.Notes.Take(20)) stderr.WriteLine($"  note: {note}");
         var (states, matcherBytes, patterns) = rules.MatcherSize;
         stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"load: {loadTime.TotalMilliseconds:F0} ms, {retained / (1024 * 1024)} MiB retained, {patterns} fast patterns, {states} matcher states, {matcherBytes / 1024} KiB"));
+            $"load: {loadTime.TotalMilliseconds:F0} ms, {retained / (1024 * 1024)} MiB retained, {patterns} fast patterns, {states} fast-pattern index entries, {matcherBytes / 1024} KiB"));
         double seconds = Math.Max(cpu.TotalSeconds, 1e-9);
         stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"packets: {frames}, bytes: {bytes}, alerts: {inspector.Alerts}, blocked: {blocked}, tagged: {inspector.TaggedPackets}, {runTime.TotalMilliseconds:F1} ms, {cpu.TotalMilliseconds:F1} ms CPU ({bytes * 8 / seconds / 1e9:F2} Gbit/s per core, JIT warm-up included)"));
