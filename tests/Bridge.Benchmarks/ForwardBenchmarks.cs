@@ -8,11 +8,17 @@ namespace Bridge.Benchmarks;
 
 /// <summary>
 /// The established-flow path: decode, every stage, VLAN translation and transmit to a sink, for a
-/// TCP data segment of a connection that exists. Allocated must read "-" (zero bytes).
+/// TCP data segment of a connection that exists. Allocated must read "-" (zero bytes). With
+/// <see cref="Captures"/> = two: the seed's pair of captures over all IP traffic (CAPI on INSIDE
+/// with trace, CAPO on OUTSIDE, both circular so they keep storing), which prices a capture on the
+/// forwarding path (issue 5): compare the two rows of each method.
 /// </summary>
 [MemoryDiagnoser]
 public class ForwardBenchmarks
 {
+    [Params("none", "two")]
+    public string Captures { get; set; } = "none";
+
     private const string Config = """
         interface veth-in.1577
          vlan 1577
@@ -58,6 +64,29 @@ public class ForwardBenchmarks
         // Inside → outside: the tag is stripped in place, so each call works on a fresh copy.
         _fromA = FrameBuilder.Ethernet(a, b).Vlan(1577).Ipv4(ipA, ipB).Tcp(40000, 80, TcpFlags.Ack, 1001, 5001).Build();
         _work = new byte[_fromA.Length];
+        if (Captures == "two")
+        {
+            var registry = new Bridge.Capture.CaptureRegistry(1);
+            var names = new CaptureNames(snap);
+            foreach (var (name, args) in new[]
+            {
+                ("CAPI", "interface INSIDE buffer 33554432 circular-buffer trace match ip any any"),
+                ("CAPO", "interface OUTSIDE buffer 33554432 circular-buffer match ip any any"),
+            })
+            {
+                var def = Bridge.Capture.CaptureSyntax.Apply(null, name, Bridge.Capture.CaptureSyntax.Tokenize(args, 0), names);
+                registry.Define(def, [_dp]);
+            }
+            // The traced capture traces its first trace-count packets only (FTD): spend them here.
+            for (int i = 0; i < Bridge.Capture.CaptureDefinition.DefaultTraceCount; i++) EstablishedInsideToOutside();
+        }
+    }
+
+    private sealed class CaptureNames(RuntimeSnapshot snap) : Bridge.Capture.ICaptureNames
+    {
+        public bool InterfaceExists(string nameIf) => snap.FindNameIf(nameIf) >= 0;
+
+        public bool AccessListExists(string name) => snap.Config.FindAccessList(name) is not null;
     }
 
     [Benchmark(Baseline = true)]
