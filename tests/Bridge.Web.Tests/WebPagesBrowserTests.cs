@@ -219,7 +219,7 @@ public sealed class WebPagesBrowserTests(ITestOutputHelper output)
         await page.SelectOptionAsync("#capture-form select[name=protocol]", "ip");
         await page.ClickAsync("#capture-form button[type=submit]");
         var refusal = page.Locator("#capture-messages .error");
-        await Expect(refusal).ToContainTextAsync("ERROR: % Permission denied: 'capture SPY interface INSIDE match ip any any' changes the bridge");
+        await Expect(refusal).ToContainTextAsync("ERROR: % Permission denied: 'capture SPY interface INSIDE match ip any any' changes the bridge; it needs privilege 15");
         await Expect(page.Locator("#status")).ToHaveClassAsync("bad");
         await Expect(page.Locator("#capture-table td.empty")).ToHaveTextAsync("none");
         Assert.Null(CaptureStore.For(f.Runtime).Find("SPY"));

@@ -12,11 +12,17 @@ public enum AdminRole
 }
 
 /// <summary>One client connection's state: who it is and whether it is in <c>configure terminal</c>.</summary>
-public sealed class AdminSession(string user, AdminRole role)
+public sealed class AdminSession(string user, AdminRole role, bool web = false)
 {
     public string User { get; } = user;
 
     public AdminRole Role { get; } = role;
+
+    /// <summary>A user of the HTTPS server (a <c>username</c> line), not a peer of the admin socket.</summary>
+    public bool Web { get; } = web;
+
+    /// <summary>What this caller would need to change the bridge, in the terms of how it logged in.</summary>
+    public string AdminRequirement => Web ? "privilege 15" : "root or group bridge-admin";
 
     public bool ConfigMode { get; set; }
 }

@@ -45,7 +45,7 @@ public sealed class CommandDispatcher(CommandTree tree, IBridgeRuntime runtime, 
         }
         if ((int)session.Role < (int)parsed.Node.Privilege)
         {
-            return CommandResult.Fail($"ERROR: % Permission denied: '{line.Trim()}' changes the bridge; it needs root or group bridge-admin (user '{session.User}' may only show)\n");
+            return CommandResult.Fail($"ERROR: % Permission denied: '{line.Trim()}' changes the bridge; it needs {session.AdminRequirement} (user '{session.User}' may only show)\n");
         }
         var ctx = new CommandContext
         {

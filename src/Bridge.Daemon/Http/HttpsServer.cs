@@ -220,7 +220,7 @@ public sealed class HttpsServer : BackgroundService
             _metrics?.HttpLogin("ok");
             _state.Debug.Write(HttpDebugFeed.Basic, $"HTTP: {source} user '{account.Name}' logged in (privilege {account.Privilege})");
         }
-        http.Items[SessionKey] = new AdminSession(account.Name, BasicAuthenticator.RoleOf(account));
+        http.Items[SessionKey] = new AdminSession(account.Name, BasicAuthenticator.RoleOf(account), web: true);
         if (_state.Debug.Level >= HttpDebugFeed.Headers)
         {
             foreach (var (name, value) in http.Request.Headers)
