@@ -36,6 +36,7 @@ internal readonly record struct BitsTest(int Want, int Ignore, BitsMode Mode)
     public static BitsTest Parse(string value, Func<char, int> bit)
     {
         var parts = OptionText.SplitArgs(value);
+        if (parts.Count == 0 || parts[0].Trim().Length == 0) throw new RuleRejectedException("bits option needs a value", value);
         string spec = parts[0].Replace(" ", "", StringComparison.Ordinal);
         var mode = BitsMode.Exact;
         int want = 0;

@@ -142,6 +142,13 @@ internal sealed partial class RuleFileParser
             _report.Reject(new Rejection(file, line, sid, e.Reason, e.Detail));
             return;
         }
+        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or IndexOutOfRangeException or InvalidOperationException)
+        {
+            // An option parser that met text it did not expect: the rule is refused like any
+            // other malformed rule, and loading goes on (found by the rule-parser fuzzer).
+            _report.Reject(new Rejection(file, line, sid, "malformed option", e.Message));
+            return;
+        }
         var key = (rule.Gid, rule.Sid);
         if (_bySid.TryGetValue(key, out int existing))
         {
