@@ -238,23 +238,26 @@ public sealed class PatternMatcher
         ScanSingles(f[..n], ref sink);
         if (n < 2) return;
 
-        ulong[] gate = _pairGate;
+        // A span of constant length and a loop over the byte entering the window (the loop
+        // condition is that read's bounds test) leave the per-position path without range checks.
+        ReadOnlySpan<ulong> gate = new(_pairGate, 0, 65536 / 64);
         ulong[] quad = _quad;
         // w = the 4 bytes at position i, low byte first; the padding zeros feed the last windows.
         uint w = (uint)(f[0] | f[1] << 8 | f[2] << 16 | f[3] << 24);
-        for (int i = 0; i + 1 < n; i++)
+        // Positions i = 0 .. n-2, entered as j = i + Window. Windows reaching into the padding
+        // are looked up too: a pattern found there would end past the text, which MatchLong refuses.
+        var entering = f[..(n + Window - 1)];
+        for (int j = Window; j < entering.Length; j++)
         {
             uint pair = w & 0xFFFF;
-            if ((gate[pair >> 6] & (1UL << (int)pair)) != 0)
+            if ((gate[(int)(pair >> 6)] & (1UL << (int)pair)) != 0)
             {
+                int i = j - Window;
                 if ((_pairShort[pair >> 6] & (1UL << (int)pair)) != 0) MatchShort(f, n, i, (ushort)pair, ref sink);
-                if (i + Window <= n)
-                {
-                    uint h = Hash(w);
-                    if ((quad[h >> 6] & (1UL << (int)h)) != 0) MatchLong(f, n, i, w, h, ref sink);
-                }
+                uint h = Hash(w);
+                if ((quad[h >> 6] & (1UL << (int)h)) != 0) MatchLong(f, n, i, w, h, ref sink);
             }
-            w = (w >> 8) | (uint)f[i + Window] << 24;
+            w = (w >> 8) | (uint)entering[j] << 24;
         }
     }
 

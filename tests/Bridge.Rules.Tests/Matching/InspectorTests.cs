@@ -63,10 +63,17 @@ public class InspectorTests
         var e = new Engine("""
             alert ip [192.0.2.1,198.51.100.0/24] any -> $HOME_NET any (msg:"bad host"; sid:1;)
             alert ip $HOME_NET any -> [203.0.113.5] any (msg:"bad dest"; sid:2;)
+            alert ip [100.64.0.0/10] any -> $HOME_NET any (msg:"wide net"; sid:3;)
             """);
         Assert.Equal([1u], e.Feed(Frames.Udp([1], src: "198.51.100.77")));
         Assert.Equal([2u], e.Feed(Frames.Udp([1], dst: "203.0.113.5")));
         Assert.Empty(e.Feed(Frames.Udp([1], src: "192.0.2.2")));
+        // A network wider than /16 spans many blocks of the index's first filter: both ends count, neighbours do not.
+        Assert.Equal([3u], e.Feed(Frames.Udp([1], src: "100.64.0.1")));
+        Assert.Equal([3u], e.Feed(Frames.Udp([1], src: "100.127.255.254")));
+        Assert.Empty(e.Feed(Frames.Udp([1], src: "100.63.255.254")));
+        Assert.Empty(e.Feed(Frames.Udp([1], src: "100.128.0.1")));
+        Assert.Equal([1u], e.Feed(Frames.Tcp("x", src: "198.51.100.1", dst: Frames.Server)));
     }
 
     [Fact]
