@@ -17,6 +17,11 @@ internal sealed class PcreOption : DetectionOption
 {
     public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(50);
 
+    private static long s_timeouts;
+
+    /// <summary>pcre searches ended by <see cref="MatchTimeout"/> since the process started (counted as no match).</summary>
+    public static long Timeouts => Interlocked.Read(ref s_timeouts);
+
     private readonly Regex _regex;
 
     private PcreOption(Regex regex, bool negated, bool relative, BufferId buffer)
@@ -68,7 +73,9 @@ internal sealed class PcreOption : DetectionOption
         }
         catch (RegexMatchTimeoutException)
         {
-            // A pathological subject: Snort's match limit would also end the search without a match.
+            // A pathological subject (or a starved CPU): Snort's match limit would also end the
+            // search without a match. The exception is the one allocation of the matching path.
+            Interlocked.Increment(ref s_timeouts);
         }
         index = length = 0;
         return false;
