@@ -13,7 +13,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
+using Bridge.Daemon.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Bridge.Daemon.Http;
@@ -36,9 +36,8 @@ namespace Bridge.Daemon.Http;
 /// </list>
 /// Routes are in <see cref="HttpRoutes"/>.
 /// </summary>
-public sealed class HttpsServer : BackgroundService
+public sealed class HttpsServer : ConfigFollowingListener
 {
-    private static readonly TimeSpan FollowInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(10);
     internal const string SessionKey = "bridge.session";
 
@@ -53,7 +52,6 @@ public sealed class HttpsServer : BackgroundService
     private readonly string? _keyPem;
     private readonly BasicAuthenticator _authenticator = new();
 
-    private WebApplication? _app;
     private int? _serving;
     private DateTime _retryAt;
 
@@ -75,32 +73,12 @@ public sealed class HttpsServer : BackgroundService
 
     public LoginGuard Guard { get; }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(FollowInterval);
-        try
-        {
-            do
-            {
-                await FollowConfigAsync(stoppingToken).ConfigureAwait(false);
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            await StopListenerAsync().ConfigureAwait(false);
-        }
-    }
-
-    private async Task FollowConfigAsync(CancellationToken cancel)
+    protected override async Task FollowConfigAsync(CancellationToken cancel)
     {
         int? wanted = _runtime.Snapshot.Config.Http.ServerPort;
-        if (wanted == _serving && (_app is not null || wanted is null))
+        if (wanted == _serving && (App is not null || wanted is null))
             return;
-        if (_app is not null)
+        if (App is not null)
             await StopListenerAsync().ConfigureAwait(false);
         _serving = wanted;
         if (wanted is not { } port || DateTime.UtcNow < _retryAt)
@@ -112,7 +90,7 @@ public sealed class HttpsServer : BackgroundService
             var (certificate, source) = HttpsCertificate.Load(_certificatePem, _keyPem, _stateDirectory, _runtime.Snapshot.Config.Hostname);
             app = Build(port, certificate);
             await app.StartAsync(cancel).ConfigureAwait(false);
-            _app = app;
+            App = app;
             _state.Certificate = certificate;
             _state.CertificateSource = source;
             _state.ListeningPort = port;
@@ -240,13 +218,8 @@ public sealed class HttpsServer : BackgroundService
         return http.Response.WriteAsync("Authentication required\n", http.RequestAborted);
     }
 
-    private async Task StopListenerAsync()
+    protected override void OnStopped()
     {
-        if (_app is null)
-            return;
-        await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
-        _app = null;
         _state.Certificate = null;
         _state.CertificateSource = null;
         _state.ListeningPort = null;

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
+using Bridge.Daemon.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Bridge.Daemon.Metrics;
@@ -14,41 +14,19 @@ namespace Bridge.Daemon.Metrics;
 /// address may change on reload, so the server follows the running config: a changed address
 /// restarts the listener, <c>no metrics listen</c> stops it, a bind failure is logged and retried.
 /// </summary>
-internal sealed class MetricsServer(IBridgeRuntime runtime, BridgeMetrics metrics, ILogger<MetricsServer> log) : BackgroundService
+internal sealed class MetricsServer(IBridgeRuntime runtime, BridgeMetrics metrics, ILogger<MetricsServer> log) : ConfigFollowingListener
 {
-    private static readonly TimeSpan FollowInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(10);
 
-    private WebApplication? _app;
     private MetricsEndpoint? _serving;
     private DateTime _retryAt;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(FollowInterval);
-        try
-        {
-            do
-            {
-                await FollowConfigAsync(stoppingToken).ConfigureAwait(false);
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            await StopListenerAsync().ConfigureAwait(false);
-        }
-    }
-
-    private async Task FollowConfigAsync(CancellationToken cancel)
+    protected override async Task FollowConfigAsync(CancellationToken cancel)
     {
         var wanted = runtime.Snapshot.Config.MetricsListen;
-        if (Equals(wanted, _serving) && (_app is not null || wanted is null))
+        if (Equals(wanted, _serving) && (App is not null || wanted is null))
             return;
-        if (_app is not null)
+        if (App is not null)
             await StopListenerAsync().ConfigureAwait(false);
         _serving = wanted;
         if (wanted is null || DateTime.UtcNow < _retryAt)
@@ -61,7 +39,7 @@ internal sealed class MetricsServer(IBridgeRuntime runtime, BridgeMetrics metric
         try
         {
             await app.StartAsync(cancel).ConfigureAwait(false);
-            _app = app;
+            App = app;
             log.LogInformation("Metrics on http://{Endpoint}/metrics", wanted);
         }
         catch (IOException e)
@@ -71,14 +49,5 @@ internal sealed class MetricsServer(IBridgeRuntime runtime, BridgeMetrics metric
             _serving = null;
             log.LogError("Cannot listen for metrics on {Endpoint}: {Reason}; retrying in {Retry}", wanted, e.Message, RetryInterval);
         }
-    }
-
-    private async Task StopListenerAsync()
-    {
-        if (_app is null)
-            return;
-        await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
-        _app = null;
     }
 }
