@@ -31,7 +31,7 @@ public sealed class ControlPlaneState
     /// <summary>Records a clear in FTD's form: <c>10:43:33 UTC Jan 5 2021 by admin</c>.</summary>
     public void RecordClearing(DropSection section, DateTimeOffset when, string user)
     {
-        string text = when.UtcDateTime.ToString("HH:mm:ss 'UTC' MMM d yyyy", CultureInfo.InvariantCulture) + " by " + user;
+        string text = AsaTime.Format(when) + " by " + user;
         lock (_gate)
         {
             if (section == DropSection.Frame) _frameClearing = text;

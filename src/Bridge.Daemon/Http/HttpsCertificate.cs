@@ -102,5 +102,5 @@ public static class HttpsCertificate
     }
 
     // FTD's form: 10:43:33 UTC Jan 5 2021.
-    private static string AsaTime(DateTime t) => t.ToUniversalTime().ToString("HH:mm:ss 'UTC' MMM d yyyy", CultureInfo.InvariantCulture);
+    private static string AsaTime(DateTime t) => Commands.AsaTime.Format(t.ToUniversalTime());
 }

@@ -31,7 +31,7 @@ public sealed class ShowSnortRulesCommand : ICommandModule
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"Rules: {set.Report.Loaded} loaded, {set.Report.Rejected} rejected");
         if (ctx.Runtime.RulesLoadedAt is { } at)
-            sb.Append(", loaded at ").Append(at.UtcDateTime.ToString("HH:mm:ss 'UTC' MMM d yyyy", CultureInfo.InvariantCulture));
+            sb.Append(", loaded at ").Append(AsaTime.Format(at));
         sb.Append('\n');
         var rows = new JsonArray();
         if (ctx.Get("sid") is { } sidText)

@@ -37,7 +37,7 @@ public sealed class ShowSnortStatisticsCommand : ICommandModule
             Row(sb, "Rules rejected", rules.Report.Rejected);
             Row(sb, "Alerts", c.Alerts);
             if (ctx.Runtime.RulesLoadedAt is { } at)
-                sb.Append("  Loaded at ").Append(at.UtcDateTime.ToString("HH:mm:ss 'UTC' MMM d yyyy", CultureInfo.InvariantCulture)).Append('\n');
+                sb.Append("  Loaded at ").Append(AsaTime.Format(at)).Append('\n');
         }
         var json = new JsonObject
         {
