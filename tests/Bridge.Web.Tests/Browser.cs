@@ -41,14 +41,35 @@ public sealed class Browser : IAsyncDisposable
     private static string Repo([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 
-    public static async Task<Browser> LaunchAsync(string user, string password)
+    /// <summary>
+    /// Starts chromium logged in as <paramref name="user"/>. With <paramref name="netns"/> the browser
+    /// runs inside that network namespace (a lab's, where bridged listens on its own loopback);
+    /// Playwright drives it over a pipe, so nothing of the control crosses the namespace.
+    /// </summary>
+    public static async Task<Browser> LaunchAsync(string user, string password, string? netns = null)
     {
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install chromium");
+        string executable = Chromium;
+        if (netns is not null)
+        {
+            executable = Path.Combine(Path.GetTempPath(), $"chromium-in-{netns}.sh");
+            File.WriteAllText(executable, $"#!/bin/sh\nexec ip netns exec '{netns}' {Chromium} \"$@\"\n");
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(executable, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         var playwright = await Playwright.CreateAsync();
         try
         {
-            var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true });
+            IBrowser browser;
+            try
+            {
+                browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = executable, Headless = true });
+            }
+            finally
+            {
+                // The wrapper has exec'd chromium by the time the launch answers.
+                if (executable != Chromium) File.Delete(executable);
+            }
             var context = await browser.NewContextAsync(new BrowserNewContextOptions
             {
                 // The server's certificate is self-signed; the HTTPS tests pin it, the browser need not.

@@ -44,7 +44,8 @@ public sealed class WebPagesBrowserTests(ITestOutputHelper output)
         f.Runtime.Feed(pcap, 0, _ => 0);
     }
 
-    private static string Tshark(string file)
+    /// <summary>tshark's VLAN id, IPv4 source and ICMP type per packet of <paramref name="file"/>.</summary>
+    internal static string Tshark(string file)
     {
         var start = new ProcessStartInfo("tshark", ["-r", file, "-T", "fields", "-e", "vlan.id", "-e", "ip.src", "-e", "icmp.type"])
         {
