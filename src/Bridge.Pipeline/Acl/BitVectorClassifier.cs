@@ -1,5 +1,6 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Bridge.Packets;
 
 namespace Bridge.Pipeline.Acl;
@@ -8,9 +9,9 @@ namespace Bridge.Pipeline.Acl;
 /// Bit-vector classification (Lakshman and Stiliadis) of one access-list's active L3 leaves, with
 /// aggregated summaries: each field's value space is cut into elementary intervals, each interval
 /// points at the bitset of the leaves that accept it, and a lookup ANDs one bitset per field and
-/// takes the lowest set bit (the first leaf in list order, i.e. first-match semantics). A summary
-/// bit per 64-bit word says "this word is non-zero", so the AND visits only the words every field
-/// has something in. Fields: protocol with the key's has-ports/has-ICMP flags, source, destination,
+/// takes the lowest set bit (the first leaf in list order, i.e. first-match semantics). The AND
+/// runs on 256-bit blocks; a summary bit per block says "this block is non-zero", so the AND
+/// visits only the blocks every field has something in. Fields: protocol with the key's has-ports/has-ICMP flags, source, destination,
 /// source port, destination port, ICMP type/code; fields no leaf constrains are left out.
 /// Identical bitsets (the gaps between host entries all carry just the wildcard leaves) are stored
 /// once. Built off the data path; immutable; <see cref="Match"/> allocates nothing.
@@ -23,26 +24,29 @@ internal sealed class BitVectorClassifier
 
     private const int HasPortsFlag = 0x100;
     private const int HasIcmpFlag = 0x200;
-    private const ulong ProtocolDomainMax = 0x3FF;
+    private const uint ProtocolDomainMax = 0x3FF;
+
+    // Bitsets are ANDed one 256-bit block (four words) at a time.
+    private const int BlockWords = 4;
 
     private readonly int[] _leaf;
-    private readonly int _words;
+    private readonly int _blocks;
     private readonly int _summaryWords;
     private readonly ulong[] _bits;
     private readonly ulong[] _summary;
-    private readonly Field<ulong> _protocol;
-    private readonly Field<UInt128>? _src;
-    private readonly Field<UInt128>? _dst;
-    private readonly Field<ulong>? _srcPort;
-    private readonly Field<ulong>? _dstPort;
-    private readonly Field<ulong>? _icmp;
+    private readonly ScalarField _protocol;
+    private readonly AddressField? _src;
+    private readonly AddressField? _dst;
+    private readonly ScalarField? _srcPort;
+    private readonly ScalarField? _dstPort;
+    private readonly ScalarField? _icmp;
 
-    private BitVectorClassifier(int[] leaf, int words, BitsetStore store, Field<ulong> protocol, Field<UInt128>? src,
-        Field<UInt128>? dst, Field<ulong>? srcPort, Field<ulong>? dstPort, Field<ulong>? icmp)
+    private BitVectorClassifier(int[] leaf, int blocks, BitsetStore store, ScalarField protocol, AddressField? src,
+        AddressField? dst, ScalarField? srcPort, ScalarField? dstPort, ScalarField? icmp)
     {
         _leaf = leaf;
-        _words = words;
-        _summaryWords = (words + 63) >> 6;
+        _blocks = blocks;
+        _summaryWords = (blocks + 63) >> 6;
         (_bits, _summary) = store.Freeze(_summaryWords);
         _protocol = protocol;
         _src = src;
@@ -56,7 +60,7 @@ internal sealed class BitVectorClassifier
     public int Count => _leaf.Length;
 
     /// <summary>Distinct bitsets stored (after sharing identical ones).</summary>
-    public int Bitsets => _bits.Length / _words;
+    public int Bitsets => _bits.Length / (_blocks * BlockWords);
 
     /// <summary>Bytes held by the bitsets, summaries, interval tables and the leaf map.</summary>
     public long Bytes =>
@@ -69,22 +73,22 @@ internal sealed class BitVectorClassifier
     {
         Span<int> rows = stackalloc int[6];
         int n = 0;
-        int proto = key.Protocol | (key.HasPorts ? HasPortsFlag : 0) | (key.HasIcmp ? HasIcmpFlag : 0);
-        rows[n++] = _protocol.Find((ulong)proto);
-        if (_src is not null) rows[n++] = _src.Find(new UInt128(key.Src.Hi, key.Src.Lo));
-        if (_dst is not null) rows[n++] = _dst.Find(new UInt128(key.Dst.Hi, key.Dst.Lo));
+        uint proto = key.Protocol | (key.HasPorts ? HasPortsFlag : 0u) | (key.HasIcmp ? HasIcmpFlag : 0u);
+        rows[n++] = _protocol.Find(proto);
+        if (_src is not null) rows[n++] = _src.Find(key.Src);
+        if (_dst is not null) rows[n++] = _dst.Find(key.Dst);
         // Without ports (or ICMP) the protocol row already excluded every leaf that needs them.
         if (key.HasPorts)
         {
             if (_srcPort is not null) rows[n++] = _srcPort.Find(key.SrcPort);
             if (_dstPort is not null) rows[n++] = _dstPort.Find(key.DstPort);
         }
-        if (key.HasIcmp && _icmp is not null) rows[n++] = _icmp.Find((ulong)((key.IcmpType << 8) | key.IcmpCode));
+        if (key.HasIcmp && _icmp is not null) rows[n++] = _icmp.Find((uint)((key.IcmpType << 8) | key.IcmpCode));
         rows = rows[..n];
 
-        ulong[] bits = _bits;
-        ulong[] summary = _summary;
-        int words = _words;
+        ReadOnlySpan<Vector256<ulong>> blocks = MemoryMarshal.Cast<ulong, Vector256<ulong>>(_bits);
+        ReadOnlySpan<ulong> summary = _summary;
+        int blockCount = _blocks;
         int summaryWords = _summaryWords;
         for (int s = 0; s < summaryWords; s++)
         {
@@ -95,15 +99,18 @@ internal sealed class BitVectorClassifier
             }
             while (candidates != 0)
             {
-                int w = (s << 6) + BitOperations.TrailingZeroCount(candidates);
-                ulong hit = ulong.MaxValue;
-                for (int k = 0; k < rows.Length; k++)
+                int b = (s << 6) + BitOperations.TrailingZeroCount(candidates);
+                Vector256<ulong> hit = blocks[rows[0] * blockCount + b];
+                for (int k = 1; k < rows.Length; k++)
                 {
-                    hit &= bits[rows[k] * words + w];
+                    hit &= blocks[rows[k] * blockCount + b];
                 }
-                if (hit != 0)
+                if (hit != Vector256<ulong>.Zero)
                 {
-                    return _leaf[(w << 6) + BitOperations.TrailingZeroCount(hit)];
+                    uint nonZero = ~Vector256.Equals(hit, Vector256<ulong>.Zero).ExtractMostSignificantBits() & 0xF;
+                    int lane = BitOperations.TrailingZeroCount(nonZero);
+                    ulong word = hit.GetElement(lane);
+                    return _leaf[(((b * BlockWords) + lane) << 6) + BitOperations.TrailingZeroCount(word)];
                 }
                 candidates &= candidates - 1;
             }
@@ -115,9 +122,9 @@ internal sealed class BitVectorClassifier
     public static BitVectorClassifier Build(ReadOnlySpan<CompiledPolicy.L3Ace> aces)
     {
         int n = aces.Length;
-        int words = Math.Max(1, (n + 63) >> 6);
-        var store = new BitsetStore(words);
-        var all = new ulong[words];
+        int blocks = Math.Max(1, (n + 255) >> 8);
+        var store = new BitsetStore(blocks * BlockWords);
+        var all = new ulong[blocks * BlockWords];
         for (int i = 0; i < n; i++)
         {
             all[i >> 6] |= 1UL << i;
@@ -125,12 +132,12 @@ internal sealed class BitVectorClassifier
         int allId = store.Intern(all);
 
         var leaf = new int[n];
-        var protocol = new List<(ulong, ulong)>[n];
+        var protocol = new List<(UInt128, UInt128)>[n];
         var src = new List<(UInt128, UInt128)>[n];
         var dst = new List<(UInt128, UInt128)>[n];
-        var srcPort = new List<(ulong, ulong)>[n];
-        var dstPort = new List<(ulong, ulong)>[n];
-        var icmp = new List<(ulong, ulong)>[n];
+        var srcPort = new List<(UInt128, UInt128)>[n];
+        var dstPort = new List<(UInt128, UInt128)>[n];
+        var icmp = new List<(UInt128, UInt128)>[n];
         for (int i = 0; i < n; i++)
         {
             ref readonly var a = ref aces[i];
@@ -143,20 +150,20 @@ internal sealed class BitVectorClassifier
             icmp[i] = IcmpSet(a.IcmpType, a.IcmpCode);
         }
 
-        var protocolField = Field<ulong>.Build(protocol, ProtocolDomainMax, static v => v + 1, store);
-        return new BitVectorClassifier(leaf, words, store, protocolField,
-            Field<UInt128>.Build(src, UInt128.MaxValue, static v => v + 1, store).OrNullIfAll(allId),
-            Field<UInt128>.Build(dst, UInt128.MaxValue, static v => v + 1, store).OrNullIfAll(allId),
-            Field<ulong>.Build(srcPort, ushort.MaxValue, static v => v + 1, store).OrNullIfAll(allId),
-            Field<ulong>.Build(dstPort, ushort.MaxValue, static v => v + 1, store).OrNullIfAll(allId),
-            Field<ulong>.Build(icmp, ushort.MaxValue, static v => v + 1, store).OrNullIfAll(allId));
+        var protocolField = new ScalarField(Intervals.Build(protocol, ProtocolDomainMax, store));
+        return new BitVectorClassifier(leaf, blocks, store, protocolField,
+            AddressField.Of(Intervals.Build(src, UInt128.MaxValue, store), allId),
+            AddressField.Of(Intervals.Build(dst, UInt128.MaxValue, store), allId),
+            ScalarField.Of(Intervals.Build(srcPort, ushort.MaxValue, store), allId),
+            ScalarField.Of(Intervals.Build(dstPort, ushort.MaxValue, store), allId),
+            ScalarField.Of(Intervals.Build(icmp, ushort.MaxValue, store), allId));
     }
 
     // The protocol field's value is protocol | has-ports << 8 | has-ICMP << 9, so a leaf that needs
     // ports (or an ICMP type) simply does not accept the key values without them.
-    private static List<(ulong, ulong)> ProtocolSet(in CompiledPolicy.L3Ace a)
+    private static List<(UInt128, UInt128)> ProtocolSet(in CompiledPolicy.L3Ace a)
     {
-        var set = new List<(ulong, ulong)>(4);
+        var set = new List<(UInt128, UInt128)>(4);
         for (int flags = 0; flags < 4; flags++)
         {
             bool hasPorts = (flags & 1) != 0, hasIcmp = (flags & 2) != 0;
@@ -164,14 +171,14 @@ internal sealed class BitVectorClassifier
             {
                 continue;
             }
-            ulong basis = (ulong)((hasPorts ? HasPortsFlag : 0) | (hasIcmp ? HasIcmpFlag : 0));
+            uint basis = (uint)((hasPorts ? HasPortsFlag : 0) | (hasIcmp ? HasIcmpFlag : 0));
             if (a.Protocol < 0)
             {
                 set.Add((basis, basis | 0xFF));
             }
             else if (a.Protocol <= 0xFF)
             {
-                ulong value = basis | (ushort)a.Protocol;
+                uint value = basis | (ushort)a.Protocol;
                 set.Add((value, value));
             }
         }
@@ -204,20 +211,20 @@ internal sealed class BitVectorClassifier
         return set;
     }
 
-    private static List<(ulong, ulong)> PortSet(ushort lo, ushort hi, bool negate)
+    private static List<(UInt128, UInt128)> PortSet(ushort lo, ushort hi, bool negate)
     {
         if (!negate)
         {
             return lo <= hi ? [(lo, hi)] : [];
         }
-        var set = new List<(ulong, ulong)>(2);
+        var set = new List<(UInt128, UInt128)>(2);
         if (lo > 0)
         {
-            set.Add((0, (ulong)lo - 1));
+            set.Add((0, (uint)lo - 1));
         }
         if (hi < ushort.MaxValue)
         {
-            set.Add(((ulong)hi + 1, ushort.MaxValue));
+            set.Add(((uint)hi + 1, ushort.MaxValue));
         }
         if (lo > hi)
         {
@@ -229,7 +236,7 @@ internal sealed class BitVectorClassifier
     }
 
     // ICMP value: type << 8 | code; a leaf with a type but no code accepts the type's 256 codes.
-    private static List<(ulong, ulong)> IcmpSet(short type, short code)
+    private static List<(UInt128, UInt128)> IcmpSet(short type, short code)
     {
         if (type < 0)
         {
@@ -239,66 +246,21 @@ internal sealed class BitVectorClassifier
         {
             return [];
         }
-        ulong basis = (ulong)type << 8;
-        ulong exact = basis | (ushort)code;
+        uint basis = (uint)type << 8;
+        uint exact = basis | (ushort)code;
         return code < 0 ? [(basis, basis | 0xFF)] : [(exact, exact)];
     }
 
-    /// <summary>One field: sorted interval starts (the first is the domain's 0) and each interval's bitset id.</summary>
-    private sealed class Field<T>
-        where T : struct, IComparisonOperators<T, T, bool>, IComparable<T>
+    /// <summary>One field at build time: sorted interval starts (the first is 0) and each interval's bitset id.</summary>
+    private readonly record struct Intervals(UInt128[] Starts, int[] Rows)
     {
-        private readonly T[] _starts;
-        private readonly int[] _rows;
-
-        private Field(T[] starts, int[] rows)
-        {
-            _starts = starts;
-            _rows = rows;
-        }
-
-        public long Bytes => _starts.Length * (long)Unsafe.SizeOf<T>() + _rows.Length * 4L;
-
-        /// <summary>The bitset id of the interval holding <paramref name="value"/>.</summary>
-        public int Find(T value)
-        {
-            T[] starts = _starts;
-            int lo = 0, hi = starts.Length - 1;
-            while (lo < hi)
-            {
-                int mid = (lo + hi + 1) >>> 1;
-                if (starts[mid] <= value)
-                {
-                    lo = mid;
-                }
-                else
-                {
-                    hi = mid - 1;
-                }
-            }
-            return _rows[lo];
-        }
-
-        /// <summary>Null when every interval carries every leaf: the field decides nothing.</summary>
-        public Field<T>? OrNullIfAll(int allId)
-        {
-            foreach (int r in _rows)
-            {
-                if (r != allId)
-                {
-                    return this;
-                }
-            }
-            return null;
-        }
-
         /// <summary>
         /// Sweeps the value space once: each leaf's bit is toggled where one of its (disjoint)
         /// intervals starts and just after it ends, so adjacent intervals of one leaf cancel out.
         /// </summary>
-        public static Field<T> Build(List<(T Lo, T Hi)>[] sets, T max, Func<T, T> next, BitsetStore store)
+        public static Intervals Build(List<(UInt128 Lo, UInt128 Hi)>[] sets, UInt128 max, BitsetStore store)
         {
-            var bounds = new List<T> { default };
+            var bounds = new List<UInt128> { UInt128.Zero };
             foreach (var set in sets)
             {
                 foreach (var (lo, hi) in set)
@@ -306,12 +268,12 @@ internal sealed class BitVectorClassifier
                     bounds.Add(lo);
                     if (hi < max)
                     {
-                        bounds.Add(next(hi));
+                        bounds.Add(hi + 1);
                     }
                 }
             }
             bounds.Sort();
-            var starts = new List<T>(bounds.Count);
+            var starts = new List<UInt128>(bounds.Count);
             foreach (var b in bounds)
             {
                 if (starts.Count == 0 || starts[^1] != b)
@@ -331,7 +293,7 @@ internal sealed class BitVectorClassifier
                     eventBit.Add(i);
                     if (hi < max)
                     {
-                        eventAt.Add(Array.BinarySearch(startArray, next(hi)));
+                        eventAt.Add(Array.BinarySearch(startArray, hi + 1));
                         eventBit.Add(i);
                     }
                 }
@@ -351,7 +313,118 @@ internal sealed class BitVectorClassifier
                 }
                 rows[k] = store.Intern(current);
             }
-            return new Field<T>(startArray, rows);
+            return new Intervals(startArray, rows);
+        }
+
+        /// <summary>True when every interval carries every leaf: the field decides nothing.</summary>
+        public bool IsAll(int allId)
+        {
+            foreach (int r in Rows)
+            {
+                if (r != allId)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /// <summary>Index of the last start not above <paramref name="value"/> (starts[0] is 0), without data-dependent branches.</summary>
+    private static int Floor(ReadOnlySpan<uint> starts, uint value)
+    {
+        int at = 0;
+        int length = starts.Length;
+        while (length > 1)
+        {
+            int half = length >> 1;
+            at = starts[at + half] <= value ? at + half : at;
+            length -= half;
+        }
+        return at;
+    }
+
+    /// <summary>A field whose values fit 32 bits (protocol with flags, ports, ICMP type/code).</summary>
+    private sealed class ScalarField
+    {
+        private readonly uint[] _starts;
+        private readonly int[] _rows;
+
+        public ScalarField(Intervals intervals)
+        {
+            _starts = new uint[intervals.Starts.Length];
+            for (int i = 0; i < _starts.Length; i++)
+            {
+                _starts[i] = (uint)intervals.Starts[i];
+            }
+            _rows = intervals.Rows;
+        }
+
+        public long Bytes => _starts.Length * 4L + _rows.Length * 4L;
+
+        public static ScalarField? Of(Intervals intervals, int allId) => intervals.IsAll(allId) ? null : new ScalarField(intervals);
+
+        public int Find(uint value) => _rows[Floor(_starts, value)];
+    }
+
+    /// <summary>
+    /// An address field. IPv4 keys (the common case) search a 32-bit table cut out of the IPv4-mapped
+    /// block; IPv6 keys search the 128-bit starts.
+    /// </summary>
+    private sealed class AddressField
+    {
+        private readonly UInt128[] _starts;
+        private readonly int[] _rows;
+        private readonly uint[] _v4Starts;
+        private readonly int[] _v4Rows;
+
+        private AddressField(Intervals intervals)
+        {
+            _starts = intervals.Starts;
+            _rows = intervals.Rows;
+            // The interval holding the first v4-mapped address, then every start inside the block.
+            int first = Array.BinarySearch(_starts, V4First);
+            if (first < 0)
+            {
+                first = ~first - 1;
+            }
+            var v4Starts = new List<uint> { 0 };
+            var v4Rows = new List<int> { _rows[first] };
+            for (int i = first + 1; i < _starts.Length && _starts[i] <= V4Last; i++)
+            {
+                v4Starts.Add((uint)(_starts[i] - V4First));
+                v4Rows.Add(_rows[i]);
+            }
+            _v4Starts = v4Starts.ToArray();
+            _v4Rows = v4Rows.ToArray();
+        }
+
+        public long Bytes => _starts.Length * 16L + _rows.Length * 4L + _v4Starts.Length * 4L + _v4Rows.Length * 4L;
+
+        public static AddressField? Of(Intervals intervals, int allId) => intervals.IsAll(allId) ? null : new AddressField(intervals);
+
+        public int Find(IpAddr address)
+        {
+            if (address.IsV4)
+            {
+                return _v4Rows[Floor(_v4Starts, address.V4)];
+            }
+            var value = new UInt128(address.Hi, address.Lo);
+            UInt128[] starts = _starts;
+            int lo = 0, hi = starts.Length - 1;
+            while (lo < hi)
+            {
+                int mid = (lo + hi + 1) >>> 1;
+                if (starts[mid] <= value)
+                {
+                    lo = mid;
+                }
+                else
+                {
+                    hi = mid - 1;
+                }
+            }
+            return _rows[lo];
         }
     }
 
@@ -425,7 +498,8 @@ internal sealed class BitVectorClassifier
                 {
                     if (bits[id * words + w] != 0)
                     {
-                        summary[id * summaryWords + (w >> 6)] |= 1UL << w;
+                        int block = w / BlockWords;
+                        summary[id * summaryWords + (block >> 6)] |= 1UL << block;
                     }
                 }
             }

@@ -353,6 +353,7 @@ public sealed class CompiledPolicy
             string groupLine = GroupLine(list.Name);
             var lines = new List<LineView>();
             int firstLeafOfList = _aces.Count;
+            var remarksByRuleId = RuleIdRemarks(list);
             for (int n = 0; n < list.Lines.Count; n++)
             {
                 int lineNo = n + 1;
@@ -366,7 +367,7 @@ public sealed class CompiledPolicy
                     case EtherTypeAce e:
                     {
                         int index = _aces.Count;
-                        AddLeaf(new AceInfo(index, list.Name, e.Action, 0, groupLine, text, Remarks(list, n, 0), lineNo, false) { IsEtherType = true });
+                        AddLeaf(new AceInfo(index, list.Name, e.Action, 0, groupLine, text, Remarks(list, n, 0, remarksByRuleId), lineNo, false) { IsEtherType = true });
                         _etherSlot[index] = _ether.Count;
                         _ether.Add(new EtherAce { Index = index, Kind = e.Kind, EtherType = e.EtherType, Permit = e.Action == AceAction.Permit });
                         lines.Add(new LineView(lineNo, text, false, false, index, 1, Fnv1a(text), false));
@@ -375,7 +376,7 @@ public sealed class CompiledPolicy
                     case ExtendedAce x:
                     {
                         int first = _aces.Count;
-                        var remarks = Remarks(list, n, x.RuleId);
+                        var remarks = Remarks(list, n, x.RuleId, remarksByRuleId);
                         Expand(list.Name, x, text, groupLine, remarks, lineNo);
                         lines.Add(new LineView(lineNo, text, false, x.UsesObjects, first, _aces.Count - first, Fnv1a(text), x.Inactive));
                         break;
@@ -392,22 +393,36 @@ public sealed class CompiledPolicy
             _etherSlot.Add(-1);
         }
 
-        /// <summary>FTD ties remarks to an ACE by the <c>rule-id N:</c> prefix; without a rule-id, the remarks just above it.</summary>
-        private static string[] Remarks(AccessListConfig list, int aceLine, long ruleId)
+        /// <summary>
+        /// The list's remarks by their <c>rule-id N:</c> prefix (up to the first colon), in line order:
+        /// one pass per list instead of one per ACE, which was quadratic on long FTD lists.
+        /// </summary>
+        private static Dictionary<string, List<string>> RuleIdRemarks(AccessListConfig list)
         {
-            var result = new List<string>();
+            var byPrefix = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+            foreach (var l in list.Lines)
+            {
+                if (l is RemarkLine r && r.Text.StartsWith("rule-id ", StringComparison.Ordinal) && r.Text.IndexOf(':', StringComparison.Ordinal) is > 0 and int colon)
+                {
+                    string prefix = r.Text[..(colon + 1)];
+                    if (!byPrefix.TryGetValue(prefix, out var remarks))
+                    {
+                        byPrefix[prefix] = remarks = [];
+                    }
+                    remarks.Add(ConfigText.Line(list.Name, r));
+                }
+            }
+            return byPrefix;
+        }
+
+        /// <summary>FTD ties remarks to an ACE by the <c>rule-id N:</c> prefix; without a rule-id, the remarks just above it.</summary>
+        private static string[] Remarks(AccessListConfig list, int aceLine, long ruleId, Dictionary<string, List<string>> byRuleId)
+        {
             if (ruleId != 0)
             {
-                string prefix = $"rule-id {ruleId}:";
-                foreach (var l in list.Lines)
-                {
-                    if (l is RemarkLine r && r.Text.StartsWith(prefix, StringComparison.Ordinal))
-                    {
-                        result.Add(ConfigText.Line(list.Name, r));
-                    }
-                }
-                return result.ToArray();
+                return byRuleId.TryGetValue($"rule-id {ruleId}:", out var tied) ? tied.ToArray() : [];
             }
+            var result = new List<string>();
             for (int i = aceLine - 1; i >= 0 && list.Lines[i] is RemarkLine r; i--)
             {
                 result.Insert(0, ConfigText.Line(list.Name, r));
