@@ -34,14 +34,15 @@ internal sealed class BitVectorClassifier
     private readonly int _summaryWords;
     private readonly ulong[] _bits;
     private readonly ulong[] _summary;
-    private readonly ScalarField _protocol;
+    // Protocol with the flags is 10 bits: a direct table.
+    private readonly int[] _protocol;
     private readonly AddressField? _src;
     private readonly AddressField? _dst;
     private readonly ScalarField? _srcPort;
     private readonly ScalarField? _dstPort;
     private readonly ScalarField? _icmp;
 
-    private BitVectorClassifier(int[] leaf, int blocks, BitsetStore store, ScalarField protocol, AddressField? src,
+    private BitVectorClassifier(int[] leaf, int blocks, BitsetStore store, int[] protocol, AddressField? src,
         AddressField? dst, ScalarField? srcPort, ScalarField? dstPort, ScalarField? icmp)
     {
         _leaf = leaf;
@@ -65,7 +66,7 @@ internal sealed class BitVectorClassifier
     /// <summary>Bytes held by the bitsets, summaries, interval tables and the leaf map.</summary>
     public long Bytes =>
         (_bits.Length + _summary.Length) * 8L + _leaf.Length * 4L
-        + _protocol.Bytes + (_src?.Bytes ?? 0) + (_dst?.Bytes ?? 0)
+        + _protocol.Length * 4L + (_src?.Bytes ?? 0) + (_dst?.Bytes ?? 0)
         + (_srcPort?.Bytes ?? 0) + (_dstPort?.Bytes ?? 0) + (_icmp?.Bytes ?? 0);
 
     /// <summary>The leaf index of the first leaf (in list order) that accepts <paramref name="key"/>, or -1.</summary>
@@ -74,7 +75,7 @@ internal sealed class BitVectorClassifier
         Span<int> rows = stackalloc int[6];
         int n = 0;
         uint proto = key.Protocol | (key.HasPorts ? HasPortsFlag : 0u) | (key.HasIcmp ? HasIcmpFlag : 0u);
-        rows[n++] = _protocol.Find(proto);
+        rows[n++] = _protocol[proto];
         if (_src is not null) rows[n++] = _src.Find(key.Src);
         if (_dst is not null) rows[n++] = _dst.Find(key.Dst);
         // Without ports (or ICMP) the protocol row already excluded every leaf that needs them.
@@ -118,12 +119,21 @@ internal sealed class BitVectorClassifier
         return -1;
     }
 
-    /// <summary>Builds the classifier over <paramref name="aces"/>, which are in evaluation order.</summary>
-    public static BitVectorClassifier Build(ReadOnlySpan<CompiledPolicy.L3Ace> aces)
+    /// <summary>
+    /// Bitsets grow as (distinct operands) x (leaves): past this many bytes a list is scanned instead
+    /// (about 200 000 distinct bitsets at 10 000 leaves, far beyond any measured list).
+    /// </summary>
+    public const long MaxBitsetBytes = 256L << 20;
+
+    /// <summary>
+    /// Builds the classifier over <paramref name="aces"/>, which are in evaluation order, or returns
+    /// null when its bitsets would exceed <paramref name="maxBitsetBytes"/>.
+    /// </summary>
+    public static BitVectorClassifier? Build(ReadOnlySpan<CompiledPolicy.L3Ace> aces, long maxBitsetBytes = MaxBitsetBytes)
     {
         int n = aces.Length;
         int blocks = Math.Max(1, (n + 255) >> 8);
-        var store = new BitsetStore(blocks * BlockWords);
+        var store = new BitsetStore(blocks * BlockWords, maxBitsetBytes);
         var all = new ulong[blocks * BlockWords];
         for (int i = 0; i < n; i++)
         {
@@ -150,13 +160,26 @@ internal sealed class BitVectorClassifier
             icmp[i] = IcmpSet(a.IcmpType, a.IcmpCode);
         }
 
-        var protocolField = new ScalarField(Intervals.Build(protocol, ProtocolDomainMax, store));
-        return new BitVectorClassifier(leaf, blocks, store, protocolField,
-            AddressField.Of(Intervals.Build(src, UInt128.MaxValue, store), allId),
-            AddressField.Of(Intervals.Build(dst, UInt128.MaxValue, store), allId),
-            ScalarField.Of(Intervals.Build(srcPort, ushort.MaxValue, store), allId),
-            ScalarField.Of(Intervals.Build(dstPort, ushort.MaxValue, store), allId),
-            ScalarField.Of(Intervals.Build(icmp, ushort.MaxValue, store), allId));
+        if (Intervals.Build(protocol, ProtocolDomainMax, store) is not { } protocolIntervals
+            || Intervals.Build(src, UInt128.MaxValue, store) is not { } srcIntervals
+            || Intervals.Build(dst, UInt128.MaxValue, store) is not { } dstIntervals
+            || Intervals.Build(srcPort, ushort.MaxValue, store) is not { } srcPortIntervals
+            || Intervals.Build(dstPort, ushort.MaxValue, store) is not { } dstPortIntervals
+            || Intervals.Build(icmp, ushort.MaxValue, store) is not { } icmpIntervals)
+        {
+            return null;
+        }
+        var protocolTable = new int[ProtocolDomainMax + 1];
+        for (uint value = 0; value <= ProtocolDomainMax; value++)
+        {
+            protocolTable[value] = protocolIntervals.Find(value);
+        }
+        return new BitVectorClassifier(leaf, blocks, store, protocolTable,
+            AddressField.Of(srcIntervals, allId),
+            AddressField.Of(dstIntervals, allId),
+            ScalarField.Of(srcPortIntervals, allId),
+            ScalarField.Of(dstPortIntervals, allId),
+            ScalarField.Of(icmpIntervals, allId));
     }
 
     // The protocol field's value is protocol | has-ports << 8 | has-ICMP << 9, so a leaf that needs
@@ -258,7 +281,8 @@ internal sealed class BitVectorClassifier
         /// Sweeps the value space once: each leaf's bit is toggled where one of its (disjoint)
         /// intervals starts and just after it ends, so adjacent intervals of one leaf cancel out.
         /// </summary>
-        public static Intervals Build(List<(UInt128 Lo, UInt128 Hi)>[] sets, UInt128 max, BitsetStore store)
+        /// <returns>Null when the store's byte budget ran out.</returns>
+        public static Intervals? Build(List<(UInt128 Lo, UInt128 Hi)>[] sets, UInt128 max, BitsetStore store)
         {
             var bounds = new List<UInt128> { UInt128.Zero };
             foreach (var set in sets)
@@ -312,8 +336,19 @@ internal sealed class BitVectorClassifier
                     current[bit[e] >> 6] ^= 1UL << bit[e];
                 }
                 rows[k] = store.Intern(current);
+                if (rows[k] < 0)
+                {
+                    return null;
+                }
             }
             return new Intervals(startArray, rows);
+        }
+
+        /// <summary>The bitset id of the interval holding <paramref name="value"/> (build time only).</summary>
+        public int Find(UInt128 value)
+        {
+            int at = Array.BinarySearch(Starts, value);
+            return Rows[at >= 0 ? at : ~at - 1];
         }
 
         /// <summary>True when every interval carries every leaf: the field decides nothing.</summary>
@@ -429,7 +464,7 @@ internal sealed class BitVectorClassifier
     }
 
     /// <summary>Bitsets of one classifier, stored once each, in one flat array.</summary>
-    private sealed class BitsetStore(int words)
+    private sealed class BitsetStore(int words, long maxBytes)
     {
         private readonly List<ulong> _bits = [];
         private readonly Dictionary<ulong, int> _firstByHash = [];
@@ -437,6 +472,7 @@ internal sealed class BitVectorClassifier
 
         public int Words => words;
 
+        /// <summary>The id of <paramref name="set"/>, stored if new; -1 when storing it would pass the byte budget.</summary>
         public int Intern(ReadOnlySpan<ulong> set)
         {
             ulong h = 14695981039346656037UL;
@@ -458,6 +494,10 @@ internal sealed class BitVectorClassifier
                 }
             }
             int created = _nextSameHash.Count;
+            if ((created + 1L) * words * sizeof(ulong) > maxBytes)
+            {
+                return -1;
+            }
             foreach (ulong w in set)
             {
                 _bits.Add(w);

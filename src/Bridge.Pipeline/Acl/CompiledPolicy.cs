@@ -27,8 +27,9 @@ public sealed class CompiledPolicy
     private readonly ListView[] _lists;
 
     /// <summary>
-    /// Lists longer than this many active L3 leaves get a bit-vector classifier; shorter ones are
-    /// scanned (measured in Acl/NOTES.md: below it the scan is as fast and builds nothing).
+    /// Lists longer than this many active L3 leaves get a bit-vector classifier (unless its bitsets
+    /// would pass <see cref="BitVectorClassifier.MaxBitsetBytes"/>); shorter ones are scanned
+    /// (measured in Acl/NOTES.md: below it the scan is as fast and builds nothing).
     /// </summary>
     public const int ClassifierThreshold = 32;
 
@@ -112,6 +113,9 @@ public sealed class CompiledPolicy
         }
         return -1;
     }
+
+    /// <summary>The port's segments in evaluation order (tests and benchmarks).</summary>
+    internal IReadOnlyList<Segment> SegmentsOf(int ingressIf) => _segments[ingressIf];
 
     /// <summary>The reference: a linear scan over every active leaf of the port, in evaluation order.</summary>
     public int MatchLinear(int ingressIf, in AclKey key) => Scan(_l3[ingressIf], key);

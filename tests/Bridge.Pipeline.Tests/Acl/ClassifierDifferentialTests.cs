@@ -82,6 +82,54 @@ public class ClassifierDifferentialTests
     }
 
     [Fact]
+    public void Lists_past_sixteen_thousand_leaves_span_several_summary_words()
+    {
+        // 64 blocks of 256 leaves fill one summary word; 17 000 leaves need two.
+        var sb = new StringBuilder(Interfaces);
+        for (int i = 0; i < 17_000; i++)
+        {
+            sb.Append("access-list G extended ").Append(i % 7 == 6 ? "deny" : "permit").Append(" tcp host 10.")
+                .Append(i >> 8).Append('.').Append(i & 0xFF).Append(".1 any eq ").Append(1 + (i % 50)).Append('\n');
+        }
+        sb.Append("access-group G global\n");
+        var p = CompiledPolicy.Build(BridgeConfig.Parse(sb.ToString()), Ports);
+        Assert.True(p.ClassifierBytes > 0);
+        var r = new Random(3);
+        for (int k = 0; k < 20_000; k++)
+        {
+            int i = k < 1000 ? 16_999 - k : r.Next(17_000);
+            var key = new AclKey
+            {
+                Protocol = IpProtocol.Tcp,
+                Src = IpAddr.Parse($"10.{i >> 8}.{i & 0xFF}.{(r.Next(4) == 0 ? 2 : 1)}"),
+                Dst = IpAddr.Parse("192.0.2.1"),
+                SrcPort = 1000,
+                DstPort = (ushort)(1 + (i % 50) + (r.Next(4) == 0 ? 1 : 0)),
+                HasPorts = true,
+            };
+            Assert.Equal(p.MatchLinear(0, key), p.Match(0, key));
+        }
+    }
+
+    [Fact]
+    public void A_classifier_past_its_byte_budget_is_not_built()
+    {
+        var sb = new StringBuilder(Interfaces);
+        for (int i = 0; i < 300; i++)
+        {
+            sb.Append("access-list G extended permit ip host 10.0.").Append(i >> 8).Append('.').Append(i & 0xFF).Append(" any\n");
+        }
+        sb.Append("access-group G global\n");
+        var p = CompiledPolicy.Build(BridgeConfig.Parse(sb.ToString()), Ports);
+        var leaves = p.SegmentsOf(0)[0].Aces;
+        // 300 leaves: two 256-bit blocks (64 bytes) per bitset, about 300 distinct bitsets.
+        Assert.Null(BitVectorClassifier.Build(leaves, maxBitsetBytes: 64 * 100));
+        var built = BitVectorClassifier.Build(leaves, maxBitsetBytes: 64 * 1000);
+        Assert.NotNull(built);
+        Assert.Equal(299, built.Match(new AclKey { Protocol = 47, Src = IpAddr.Parse("10.0.1.43"), Dst = IpAddr.Parse("1.1.1.1") }));
+    }
+
+    [Fact]
     public void Classifier_match_allocates_nothing()
     {
         var gen = new PolicyGenerator(new Random(42), maxLines: 300);
