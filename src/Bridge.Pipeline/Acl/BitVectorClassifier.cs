@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Bridge.Packets;
@@ -366,6 +367,7 @@ internal sealed class BitVectorClassifier
     }
 
     /// <summary>Index of the last start not above <paramref name="value"/> (starts[0] is 0), without data-dependent branches.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Floor(ReadOnlySpan<uint> starts, uint value)
     {
         int at = 0;
@@ -399,6 +401,7 @@ internal sealed class BitVectorClassifier
 
         public static ScalarField? Of(Intervals intervals, int allId) => intervals.IsAll(allId) ? null : new ScalarField(intervals);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int Find(uint value) => _rows[Floor(_starts, value)];
     }
 
@@ -438,6 +441,7 @@ internal sealed class BitVectorClassifier
 
         public static AddressField? Of(Intervals intervals, int allId) => intervals.IsAll(allId) ? null : new AddressField(intervals);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int Find(IpAddr address)
         {
             if (address.IsV4)
