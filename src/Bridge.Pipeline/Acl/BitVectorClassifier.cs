@@ -143,22 +143,23 @@ internal sealed class BitVectorClassifier
         int allId = store.Intern(all);
 
         var leaf = new int[n];
-        var protocol = new List<(UInt128, UInt128)>[n];
-        var src = new List<(UInt128, UInt128)>[n];
-        var dst = new List<(UInt128, UInt128)>[n];
-        var srcPort = new List<(UInt128, UInt128)>[n];
-        var dstPort = new List<(UInt128, UInt128)>[n];
-        var icmp = new List<(UInt128, UInt128)>[n];
+        // Each field's accepted intervals, flat: (first, last, leaf bit); one leaf's are disjoint.
+        var protocol = new List<Span128>(n * 2);
+        var src = new List<Span128>(n);
+        var dst = new List<Span128>(n);
+        var srcPort = new List<Span128>(n);
+        var dstPort = new List<Span128>(n);
+        var icmp = new List<Span128>(n);
         for (int i = 0; i < n; i++)
         {
             ref readonly var a = ref aces[i];
             leaf[i] = a.Index;
-            protocol[i] = ProtocolSet(a);
-            src[i] = AddressSet(a.SrcLo, a.SrcHi, a.SrcV6Only);
-            dst[i] = AddressSet(a.DstLo, a.DstHi, a.DstV6Only);
-            srcPort[i] = a.CheckPorts ? PortSet(a.SpLo, a.SpHi, a.SpNegate) : [(0, ushort.MaxValue)];
-            dstPort[i] = a.CheckPorts ? PortSet(a.DpLo, a.DpHi, a.DpNegate) : [(0, ushort.MaxValue)];
-            icmp[i] = IcmpSet(a.IcmpType, a.IcmpCode);
+            ProtocolSet(a, i, protocol);
+            AddressSet(a.SrcLo, a.SrcHi, a.SrcV6Only, i, src);
+            AddressSet(a.DstLo, a.DstHi, a.DstV6Only, i, dst);
+            PortSet(a.CheckPorts, a.SpLo, a.SpHi, a.SpNegate, i, srcPort);
+            PortSet(a.CheckPorts, a.DpLo, a.DpHi, a.DpNegate, i, dstPort);
+            IcmpSet(a.IcmpType, a.IcmpCode, i, icmp);
         }
 
         if (Intervals.Build(protocol, ProtocolDomainMax, store) is not { } protocolIntervals
@@ -185,9 +186,8 @@ internal sealed class BitVectorClassifier
 
     // The protocol field's value is protocol | has-ports << 8 | has-ICMP << 9, so a leaf that needs
     // ports (or an ICMP type) simply does not accept the key values without them.
-    private static List<(UInt128, UInt128)> ProtocolSet(in CompiledPolicy.L3Ace a)
+    private static void ProtocolSet(in CompiledPolicy.L3Ace a, int bit, List<Span128> set)
     {
-        var set = new List<(UInt128, UInt128)>(4);
         for (int flags = 0; flags < 4; flags++)
         {
             bool hasPorts = (flags & 1) != 0, hasIcmp = (flags & 2) != 0;
@@ -198,82 +198,84 @@ internal sealed class BitVectorClassifier
             uint basis = (uint)((hasPorts ? HasPortsFlag : 0) | (hasIcmp ? HasIcmpFlag : 0));
             if (a.Protocol < 0)
             {
-                set.Add((basis, basis | 0xFF));
+                set.Add(new(basis, basis | 0xFF, bit));
             }
             else if (a.Protocol <= 0xFF)
             {
                 uint value = basis | (ushort)a.Protocol;
-                set.Add((value, value));
+                set.Add(new(value, value, bit));
             }
         }
-        return set;
     }
 
-    private static List<(UInt128, UInt128)> AddressSet(IpAddr lo, IpAddr hi, bool v6Only)
+    private static void AddressSet(IpAddr lo, IpAddr hi, bool v6Only, int bit, List<Span128> set)
     {
         var first = new UInt128(lo.Hi, lo.Lo);
         var last = new UInt128(hi.Hi, hi.Lo);
-        var set = new List<(UInt128, UInt128)>(2);
         if (first > last)
         {
-            return set;
+            return;
         }
         if (!v6Only || last < V4First || first > V4Last)
         {
-            set.Add((first, last));
-            return set;
+            set.Add(new(first, last, bit));
+            return;
         }
         // A v6 operand never matches an IPv4-mapped key: cut the v4-mapped block out of its range.
         if (first < V4First)
         {
-            set.Add((first, V4First - 1));
+            set.Add(new(first, V4First - 1, bit));
         }
         if (last > V4Last)
         {
-            set.Add((V4Last + 1, last));
+            set.Add(new(V4Last + 1, last, bit));
         }
-        return set;
     }
 
-    private static List<(UInt128, UInt128)> PortSet(ushort lo, ushort hi, bool negate)
+    private static void PortSet(bool checkPorts, ushort lo, ushort hi, bool negate, int bit, List<Span128> set)
     {
-        if (!negate)
+        if (!checkPorts || (negate && lo > hi))
         {
-            return lo <= hi ? [(lo, hi)] : [];
+            // Unconstrained, or an empty range negated: every port.
+            set.Add(new(0, ushort.MaxValue, bit));
         }
-        var set = new List<(UInt128, UInt128)>(2);
-        if (lo > 0)
+        else if (!negate)
         {
-            set.Add((0, (uint)lo - 1));
+            if (lo <= hi)
+            {
+                set.Add(new(lo, hi, bit));
+            }
         }
-        if (hi < ushort.MaxValue)
+        else
         {
-            set.Add(((uint)hi + 1, ushort.MaxValue));
+            if (lo > 0)
+            {
+                set.Add(new(0, (uint)lo - 1, bit));
+            }
+            if (hi < ushort.MaxValue)
+            {
+                set.Add(new((uint)hi + 1, ushort.MaxValue, bit));
+            }
         }
-        if (lo > hi)
-        {
-            // An empty range negated accepts every port.
-            set.Clear();
-            set.Add((0, ushort.MaxValue));
-        }
-        return set;
     }
 
     // ICMP value: type << 8 | code; a leaf with a type but no code accepts the type's 256 codes.
-    private static List<(UInt128, UInt128)> IcmpSet(short type, short code)
+    private static void IcmpSet(short type, short code, int bit, List<Span128> set)
     {
         if (type < 0)
         {
-            return [(0, ushort.MaxValue)];
+            set.Add(new(0, ushort.MaxValue, bit));
         }
-        if (type > 0xFF || code > 0xFF)
+        else if (type <= 0xFF && code <= 0xFF)
         {
-            return [];
+            uint basis = (uint)type << 8;
+            uint exact = basis | (ushort)code;
+            set.Add(code < 0 ? new(basis, basis | 0xFF, bit) : new(exact, exact, bit));
         }
-        uint basis = (uint)type << 8;
-        uint exact = basis | (ushort)code;
-        return code < 0 ? [(basis, basis | 0xFF)] : [(exact, exact)];
     }
+
+    /// <summary>An inclusive interval of a field's values accepted by leaf <see cref="Bit"/>.</summary>
+    private readonly record struct Span128(UInt128 Lo, UInt128 Hi, int Bit);
 
     /// <summary>One field at build time: sorted interval starts (the first is 0) and each interval's bitset id.</summary>
     private readonly record struct Intervals(UInt128[] Starts, int[] Rows)
@@ -283,18 +285,15 @@ internal sealed class BitVectorClassifier
         /// intervals starts and just after it ends, so adjacent intervals of one leaf cancel out.
         /// </summary>
         /// <returns>Null when the store's byte budget ran out.</returns>
-        public static Intervals? Build(List<(UInt128 Lo, UInt128 Hi)>[] sets, UInt128 max, BitsetStore store)
+        public static Intervals? Build(List<Span128> spans, UInt128 max, BitsetStore store)
         {
-            var bounds = new List<UInt128> { UInt128.Zero };
-            foreach (var set in sets)
+            var bounds = new List<UInt128>(spans.Count * 2 + 1) { UInt128.Zero };
+            foreach (var (lo, hi, _) in spans)
             {
-                foreach (var (lo, hi) in set)
+                bounds.Add(lo);
+                if (hi < max)
                 {
-                    bounds.Add(lo);
-                    if (hi < max)
-                    {
-                        bounds.Add(hi + 1);
-                    }
+                    bounds.Add(hi + 1);
                 }
             }
             bounds.Sort();
@@ -308,19 +307,16 @@ internal sealed class BitVectorClassifier
             }
             var startArray = starts.ToArray();
 
-            var eventAt = new List<int>();
-            var eventBit = new List<int>();
-            for (int i = 0; i < sets.Length; i++)
+            var eventAt = new List<int>(spans.Count * 2);
+            var eventBit = new List<int>(spans.Count * 2);
+            foreach (var (lo, hi, leaf) in spans)
             {
-                foreach (var (lo, hi) in sets[i])
+                eventAt.Add(Array.BinarySearch(startArray, lo));
+                eventBit.Add(leaf);
+                if (hi < max)
                 {
-                    eventAt.Add(Array.BinarySearch(startArray, lo));
-                    eventBit.Add(i);
-                    if (hi < max)
-                    {
-                        eventAt.Add(Array.BinarySearch(startArray, hi + 1));
-                        eventBit.Add(i);
-                    }
+                    eventAt.Add(Array.BinarySearch(startArray, hi + 1));
+                    eventBit.Add(leaf);
                 }
             }
             var at = eventAt.ToArray();
