@@ -12,8 +12,9 @@ namespace Bridge.Pipeline.Acl;
 /// points at the bitset of the leaves that accept it, and a lookup ANDs one bitset per field and
 /// takes the lowest set bit (the first leaf in list order, i.e. first-match semantics). The AND
 /// runs on 256-bit blocks; a summary bit per block says "this block is non-zero", so the AND
-/// visits only the blocks every field has something in. Fields: protocol with the key's has-ports/has-ICMP flags, source, destination,
-/// source port, destination port, ICMP type/code; fields no leaf constrains are left out.
+/// visits only the blocks every field has something in. Fields: protocol with the key's
+/// has-ports/has-ICMP flags, source, destination, source port, destination port, ICMP type/code;
+/// fields no leaf constrains are left out. Choices and measurements: Acl/NOTES.md.
 /// Identical bitsets (the gaps between host entries all carry just the wildcard leaves) are stored
 /// once. Built off the data path; immutable; <see cref="Match"/> allocates nothing.
 /// </summary>
@@ -57,9 +58,6 @@ internal sealed class BitVectorClassifier
         _dstPort = dstPort;
         _icmp = icmp;
     }
-
-    /// <summary>Leaves classified.</summary>
-    public int Count => _leaf.Length;
 
     /// <summary>Distinct bitsets stored (after sharing identical ones).</summary>
     public int Bitsets => _bits.Length / (_blocks * BlockWords);
