@@ -6,10 +6,12 @@ namespace Bridge.Pipeline.Acl;
 
 /// <summary>
 /// The access-lists of one config compiled for matching: objects and object-groups are expanded
-/// into leaf ACEs (each with its own index and hit counter), and each ingress port gets a flat
-/// array of the leaves that apply to it (its interface list first, then the global list, as ASA
-/// evaluates them). Immutable and shared read-only by all workers; <see cref="Match"/> and
-/// <see cref="MatchEtherType"/> allocate nothing and take no lock.
+/// into leaf ACEs (each with its own index and hit counter), and each ingress port gets the
+/// segments that apply to it (its interface list first, then the global list, as ASA evaluates
+/// them). A segment longer than <see cref="ClassifierThreshold"/> leaves is matched by a
+/// <see cref="BitVectorClassifier"/>, a shorter one by a linear scan; the flat per-port array
+/// stays as the reference (<see cref="MatchLinear"/>). Immutable and shared read-only by all
+/// workers; <see cref="Match"/> and <see cref="MatchEtherType"/> allocate nothing and take no lock.
 /// </summary>
 public sealed class CompiledPolicy
 {
@@ -19,14 +21,23 @@ public sealed class CompiledPolicy
     private readonly AceInfo[] _aces;
     private readonly AceAction[] _actions;
     private readonly L3Ace[][] _l3;
+    private readonly Segment[][] _segments;
     private readonly bool[] _hasL3Group;
     private readonly EtherAce[][] _ether;
     private readonly ListView[] _lists;
 
-    private CompiledPolicy(AceInfo[] aces, L3Ace[][] l3, bool[] hasL3Group, EtherAce[][] ether, ListView[] lists)
+    /// <summary>
+    /// Lists longer than this many active L3 leaves get a bit-vector classifier (unless its bitsets
+    /// would pass <see cref="BitVectorClassifier.MaxBitsetBytes"/>); shorter ones are scanned
+    /// (measured in Acl/NOTES.md: below it the scan is as fast and builds nothing).
+    /// </summary>
+    public const int ClassifierThreshold = 32;
+
+    private CompiledPolicy(AceInfo[] aces, L3Ace[][] l3, Segment[][] segments, bool[] hasL3Group, EtherAce[][] ether, ListView[] lists)
     {
         _aces = aces;
         _l3 = l3;
+        _segments = segments;
         _hasL3Group = hasL3Group;
         _ether = ether;
         _lists = lists;
@@ -41,6 +52,27 @@ public sealed class CompiledPolicy
     public int AceCount => _aces.Length;
 
     public int PortCount => _l3.Length;
+
+    /// <summary>Bytes held by the bit-vector classifiers (each list's classifier counted once).</summary>
+    public long ClassifierBytes
+    {
+        get
+        {
+            var seen = new HashSet<Segment>();
+            long bytes = 0;
+            foreach (var port in _segments)
+            {
+                foreach (var s in port)
+                {
+                    if (s.Classifier is not null && seen.Add(s))
+                    {
+                        bytes += s.Classifier.Bytes;
+                    }
+                }
+            }
+            return bytes;
+        }
+    }
 
     /// <summary>Every access-list of the config, in config order, bound or not.</summary>
     public IReadOnlyList<string> ListNames
@@ -69,7 +101,27 @@ public sealed class CompiledPolicy
     /// <summary>First matching leaf index, or -1 for the implicit deny. Call only when <see cref="HasAccessGroup"/>.</summary>
     public int Match(int ingressIf, in AclKey key)
     {
-        var aces = _l3[ingressIf];
+        var segments = _segments[ingressIf];
+        for (int s = 0; s < segments.Length; s++)
+        {
+            var segment = segments[s];
+            int hit = segment.Classifier is { } classifier ? classifier.Match(key) : Scan(segment.Aces, key);
+            if (hit >= 0)
+            {
+                return hit;
+            }
+        }
+        return -1;
+    }
+
+    /// <summary>The port's segments in evaluation order (tests and benchmarks).</summary>
+    internal IReadOnlyList<Segment> SegmentsOf(int ingressIf) => _segments[ingressIf];
+
+    /// <summary>The reference: a linear scan over every active leaf of the port, in evaluation order.</summary>
+    public int MatchLinear(int ingressIf, in AclKey key) => Scan(_l3[ingressIf], key);
+
+    private static int Scan(L3Ace[] aces, in AclKey key)
+    {
         for (int i = 0; i < aces.Length; i++)
         {
             ref readonly L3Ace a = ref aces[i];
@@ -153,10 +205,21 @@ public sealed class CompiledPolicy
     /// Compiles <paramref name="cfg"/>; <paramref name="nameIfs"/>[i] is the nameif of port i.
     /// Access-groups naming an interface that is not among the ports are ignored.
     /// </summary>
-    public static CompiledPolicy Build(BridgeConfig cfg, IReadOnlyList<string> nameIfs)
+    public static CompiledPolicy Build(BridgeConfig cfg, IReadOnlyList<string> nameIfs) => Build(cfg, nameIfs, ClassifierThreshold);
+
+    /// <summary>As <see cref="Build(BridgeConfig, IReadOnlyList{string})"/>, with lists longer than <paramref name="classifierThreshold"/> leaves classified (tests use 0).</summary>
+    internal static CompiledPolicy Build(BridgeConfig cfg, IReadOnlyList<string> nameIfs, int classifierThreshold)
     {
         var compiler = new PolicyCompiler(cfg);
-        return compiler.Compile(nameIfs);
+        return compiler.Compile(nameIfs, classifierThreshold);
+    }
+
+    /// <summary>The active L3 leaves of one bound list, with their classifier when the list is long.</summary>
+    internal sealed class Segment(L3Ace[] aces, BitVectorClassifier? classifier)
+    {
+        public L3Ace[] Aces { get; } = aces;
+
+        public BitVectorClassifier? Classifier { get; } = classifier;
     }
 
     internal struct L3Ace
@@ -207,7 +270,7 @@ public sealed class CompiledPolicy
         private readonly List<int> _l3Slot = [];
         private readonly List<int> _etherSlot = [];
 
-        public CompiledPolicy Compile(IReadOnlyList<string> nameIfs)
+        public CompiledPolicy Compile(IReadOnlyList<string> nameIfs, int classifierThreshold)
         {
             var leavesByList = new Dictionary<string, (int First, int Count, AccessListKind Kind)>(StringComparer.Ordinal);
             foreach (var list in cfg.AccessLists)
@@ -220,9 +283,13 @@ public sealed class CompiledPolicy
             var l3 = new L3Ace[nameIfs.Count][];
             var ether = new EtherAce[nameIfs.Count][];
             var has = new bool[nameIfs.Count];
+            var segments = new Segment[nameIfs.Count][];
+            // A list bound to several ports (the global one to all) is classified once.
+            var segmentOf = new Dictionary<string, Segment>(StringComparer.Ordinal);
             for (int port = 0; port < nameIfs.Count; port++)
             {
                 var l3Scan = new List<L3Ace>();
+                var portSegments = new List<Segment>();
                 var etherScan = new List<EtherAce>();
                 // Interface-bound lists are evaluated before the global one, as on ASA.
                 foreach (bool global in (ReadOnlySpan<bool>)[false, true])
@@ -238,6 +305,7 @@ public sealed class CompiledPolicy
                         {
                             has[port] = true;
                         }
+                        int before = l3Scan.Count;
                         for (int leaf = first; leaf < first + count; leaf++)
                         {
                             if (_aces[leaf].Inactive)
@@ -253,12 +321,23 @@ public sealed class CompiledPolicy
                                 etherScan.Add(_ether[_etherSlot[leaf]]);
                             }
                         }
+                        if (l3Scan.Count > before)
+                        {
+                            if (!segmentOf.TryGetValue(g.ListName, out var segment))
+                            {
+                                var leaves = l3Scan.GetRange(before, l3Scan.Count - before).ToArray();
+                                segment = new Segment(leaves, leaves.Length > classifierThreshold ? BitVectorClassifier.Build(leaves) : null);
+                                segmentOf[g.ListName] = segment;
+                            }
+                            portSegments.Add(segment);
+                        }
                     }
                 }
+                segments[port] = portSegments.ToArray();
                 l3[port] = l3Scan.ToArray();
                 ether[port] = etherScan.ToArray();
             }
-            return new CompiledPolicy(_aces.ToArray(), l3, has, ether, _views.ToArray());
+            return new CompiledPolicy(_aces.ToArray(), l3, segments, has, ether, _views.ToArray());
         }
 
         private string GroupLine(string listName)
@@ -278,6 +357,7 @@ public sealed class CompiledPolicy
             string groupLine = GroupLine(list.Name);
             var lines = new List<LineView>();
             int firstLeafOfList = _aces.Count;
+            var remarksByRuleId = RuleIdRemarks(list);
             for (int n = 0; n < list.Lines.Count; n++)
             {
                 int lineNo = n + 1;
@@ -291,7 +371,7 @@ public sealed class CompiledPolicy
                     case EtherTypeAce e:
                     {
                         int index = _aces.Count;
-                        AddLeaf(new AceInfo(index, list.Name, e.Action, 0, groupLine, text, Remarks(list, n, 0), lineNo, false) { IsEtherType = true });
+                        AddLeaf(new AceInfo(index, list.Name, e.Action, 0, groupLine, text, Remarks(list, n, 0, remarksByRuleId), lineNo, false) { IsEtherType = true });
                         _etherSlot[index] = _ether.Count;
                         _ether.Add(new EtherAce { Index = index, Kind = e.Kind, EtherType = e.EtherType, Permit = e.Action == AceAction.Permit });
                         lines.Add(new LineView(lineNo, text, false, false, index, 1, Fnv1a(text), false));
@@ -300,7 +380,7 @@ public sealed class CompiledPolicy
                     case ExtendedAce x:
                     {
                         int first = _aces.Count;
-                        var remarks = Remarks(list, n, x.RuleId);
+                        var remarks = Remarks(list, n, x.RuleId, remarksByRuleId);
                         Expand(list.Name, x, text, groupLine, remarks, lineNo);
                         lines.Add(new LineView(lineNo, text, false, x.UsesObjects, first, _aces.Count - first, Fnv1a(text), x.Inactive));
                         break;
@@ -317,22 +397,36 @@ public sealed class CompiledPolicy
             _etherSlot.Add(-1);
         }
 
-        /// <summary>FTD ties remarks to an ACE by the <c>rule-id N:</c> prefix; without a rule-id, the remarks just above it.</summary>
-        private static string[] Remarks(AccessListConfig list, int aceLine, long ruleId)
+        /// <summary>
+        /// The list's remarks by their <c>rule-id N:</c> prefix (up to the first colon), in line order:
+        /// one pass per list instead of one per ACE, which was quadratic on long FTD lists.
+        /// </summary>
+        private static Dictionary<string, List<string>> RuleIdRemarks(AccessListConfig list)
         {
-            var result = new List<string>();
+            var byPrefix = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+            foreach (var l in list.Lines)
+            {
+                if (l is RemarkLine r && r.Text.StartsWith("rule-id ", StringComparison.Ordinal) && r.Text.IndexOf(':', StringComparison.Ordinal) is > 0 and int colon)
+                {
+                    string prefix = r.Text[..(colon + 1)];
+                    if (!byPrefix.TryGetValue(prefix, out var remarks))
+                    {
+                        byPrefix[prefix] = remarks = [];
+                    }
+                    remarks.Add(ConfigText.Line(list.Name, r));
+                }
+            }
+            return byPrefix;
+        }
+
+        /// <summary>FTD ties remarks to an ACE by the <c>rule-id N:</c> prefix; without a rule-id, the remarks just above it.</summary>
+        private static string[] Remarks(AccessListConfig list, int aceLine, long ruleId, Dictionary<string, List<string>> byRuleId)
+        {
             if (ruleId != 0)
             {
-                string prefix = $"rule-id {ruleId}:";
-                foreach (var l in list.Lines)
-                {
-                    if (l is RemarkLine r && r.Text.StartsWith(prefix, StringComparison.Ordinal))
-                    {
-                        result.Add(ConfigText.Line(list.Name, r));
-                    }
-                }
-                return result.ToArray();
+                return byRuleId.TryGetValue($"rule-id {ruleId}:", out var tied) ? tied.ToArray() : [];
             }
+            var result = new List<string>();
             for (int i = aceLine - 1; i >= 0 && list.Lines[i] is RemarkLine r; i--)
             {
                 result.Insert(0, ConfigText.Line(list.Name, r));
