@@ -106,3 +106,32 @@ public sealed class Browser : IAsyncDisposable
         _playwright.Dispose();
     }
 }
+
+/// <summary>The pages' forms filled as a user does, shared by the pcap-fed and the live-lab scenarios.</summary>
+public static class PageForms
+{
+    /// <summary>Captures page: name, interface, protocol, source and destination (and trace), not yet submitted.</summary>
+    public static async Task FillCaptureAsync(IPage page, string name, string nameIf, string protocol, string source, string destination, bool trace = false)
+    {
+        await page.ClickAsync("nav a[data-page=captures]");
+        await page.FillAsync("#capture-form input[name=name]", name);
+        await page.SelectOptionAsync("#capture-form select[name=interface]", nameIf);
+        await page.SelectOptionAsync("#capture-form select[name=protocol]", protocol);
+        await page.FillAsync("#capture-form input[name=source]", source);
+        await page.FillAsync("#capture-form input[name=destination]", destination);
+        if (trace) await page.CheckAsync("#capture-form input[name=trace]");
+    }
+
+    /// <summary>Packet-tracer page: a TCP packet into <paramref name="nameIf"/>, not yet submitted.</summary>
+    public static async Task FillTcpTraceAsync(IPage page, string nameIf, string source, int sport, string destination, int dport, bool detailed = false)
+    {
+        await page.ClickAsync("nav a[data-page=packet-tracer]");
+        await page.SelectOptionAsync("#tracer-form select[name=input]", nameIf);
+        await page.SelectOptionAsync("#tracer-form select[name=protocol]", "tcp");
+        await page.FillAsync("#tracer-form input[name=source]", source);
+        await page.FillAsync("#tracer-form input[name=sport]", sport.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.FillAsync("#tracer-form input[name=destination]", destination);
+        await page.FillAsync("#tracer-form input[name=dport]", dport.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (detailed) await page.CheckAsync("#tracer-form input[name=detailed]");
+    }
+}

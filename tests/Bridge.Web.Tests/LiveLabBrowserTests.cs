@@ -39,12 +39,7 @@ public sealed class LiveLabBrowserTests(ITestOutputHelper output)
         await Expect(page.Locator("#interface-table tr[data-nameif=INSIDE] .state")).ToHaveTextAsync("up");
 
         // The capture is made with the form, then real pings cross the bridge.
-        await page.ClickAsync("nav a[data-page=captures]");
-        await page.FillAsync("#capture-form input[name=name]", "CAPI");
-        await page.SelectOptionAsync("#capture-form select[name=interface]", "INSIDE");
-        await page.SelectOptionAsync("#capture-form select[name=protocol]", "icmp");
-        await page.FillAsync("#capture-form input[name=source]", LiveLab.HostA);
-        await page.FillAsync("#capture-form input[name=destination]", LiveLab.HostB);
+        await PageForms.FillCaptureAsync(page, "CAPI", "INSIDE", "icmp", LiveLab.HostA, LiveLab.HostB);
         await page.ClickAsync("#capture-form button[type=submit]");
         var row = page.Locator("#capture-table tr[data-capture=CAPI]");
         await Expect(row).ToContainTextAsync("capturing");
@@ -76,13 +71,7 @@ public sealed class LiveLabBrowserTests(ITestOutputHelper output)
         }
 
         // A packet the lab's access policy denies: the ACCESS-LIST phase is the drop, highlighted.
-        await page.ClickAsync("nav a[data-page=packet-tracer]");
-        await page.SelectOptionAsync("#tracer-form select[name=input]", "INSIDE");
-        await page.SelectOptionAsync("#tracer-form select[name=protocol]", "tcp");
-        await page.FillAsync("#tracer-form input[name=source]", "10.1.1.1");
-        await page.FillAsync("#tracer-form input[name=sport]", "40000");
-        await page.FillAsync("#tracer-form input[name=destination]", "10.2.2.2");
-        await page.FillAsync("#tracer-form input[name=dport]", "443");
+        await PageForms.FillTcpTraceAsync(page, "INSIDE", "10.1.1.1", 40000, "10.2.2.2", 443);
         await page.ClickAsync("#tracer-form button[type=submit]");
         var drop = page.Locator("#trace-result article.phase.drop");
         await Expect(drop).ToHaveCountAsync(1);

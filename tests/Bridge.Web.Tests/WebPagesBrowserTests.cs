@@ -78,13 +78,7 @@ public sealed class WebPagesBrowserTests(ITestOutputHelper output)
         await Expect(page.Locator("#conn-count .value")).ToHaveTextAsync("0");
 
         // Create a capture with the form; the line it runs is shown before it runs.
-        await page.ClickAsync("nav a[data-page=captures]");
-        await page.FillAsync("#capture-form input[name=name]", "CAPI");
-        await page.SelectOptionAsync("#capture-form select[name=interface]", "INSIDE");
-        await page.SelectOptionAsync("#capture-form select[name=protocol]", "icmp");
-        await page.FillAsync("#capture-form input[name=source]", "192.168.103.1");
-        await page.FillAsync("#capture-form input[name=destination]", "192.168.101.1");
-        await page.CheckAsync("#capture-form input[name=trace]");
+        await PageForms.FillCaptureAsync(page, "CAPI", "INSIDE", "icmp", "192.168.103.1", "192.168.101.1", trace: true);
         await Expect(page.Locator("#capture-line")).ToHaveTextAsync(CapiLine);
         await page.ClickAsync("#capture-form button[type=submit]");
         var row = page.Locator("#capture-table tr[data-capture=CAPI]");
@@ -132,14 +126,7 @@ public sealed class WebPagesBrowserTests(ITestOutputHelper output)
         await browser.ScreenshotAsync("dashboard", output);
 
         // A packet-tracer the ACL denies (deny ip any any): the ACCESS-LIST phase is the DROP, drawn red.
-        await page.ClickAsync("nav a[data-page=packet-tracer]");
-        await page.SelectOptionAsync("#tracer-form select[name=input]", "INSIDE");
-        await page.SelectOptionAsync("#tracer-form select[name=protocol]", "tcp");
-        await page.FillAsync("#tracer-form input[name=source]", "10.1.1.1");
-        await page.FillAsync("#tracer-form input[name=sport]", "40000");
-        await page.FillAsync("#tracer-form input[name=destination]", "10.2.2.2");
-        await page.FillAsync("#tracer-form input[name=dport]", "443");
-        await page.CheckAsync("#tracer-form input[name=detailed]");
+        await PageForms.FillTcpTraceAsync(page, "INSIDE", "10.1.1.1", 40000, "10.2.2.2", 443, detailed: true);
         await Expect(page.Locator("#tracer-line")).ToHaveTextAsync("packet-tracer input INSIDE tcp 10.1.1.1 40000 10.2.2.2 443 detailed");
         await page.ClickAsync("#tracer-form button[type=submit]");
         var drop = page.Locator("#trace-result article.phase.drop");

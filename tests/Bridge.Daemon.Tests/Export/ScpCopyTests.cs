@@ -62,7 +62,7 @@ public sealed class ScpCopyTests
             _dir.Dispose();
         }
 
-        private static void Run(string file, params string[] args)
+        public static void Run(string file, params string[] args)
         {
             var psi = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var a in args) psi.ArgumentList.Add(a);
@@ -161,11 +161,11 @@ public sealed class ScpCopyTests
         known.Add("127.0.0.1", sshd.Port, Convert.FromBase64String(sshd.HostKeyBase64));
         // The daemon's key pair: private half in the state directory, public half authorised by the user.
         string identity = Path.Combine(bench.Paths.StateDirectory, Bridge.Daemon.Commands.Copy.CopyCommand.IdentityFileName);
-        RunTool("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "bridged", "-f", identity);
+        Sshd.Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "bridged", "-f", identity);
         string sshDir = sshd.PathOf(".ssh");
         Directory.CreateDirectory(sshDir);
         File.Copy(identity + ".pub", Path.Combine(sshDir, "authorized_keys"));
-        RunTool("chown", "-R", sshd.User.Name, sshDir);
+        Sshd.Run("chown", "-R", sshd.User.Name, sshDir);
 
         var t = await bench.RunAsync($"copy /noconfirm /pcap capture:CAPI scp://{sshd.User.Name}@127.0.0.1:{sshd.Port}/CAPI.pcap");
 
@@ -178,16 +178,5 @@ public sealed class ScpCopyTests
         var none = await bench.RunAsync($"copy /noconfirm /pcap capture:CAPI scp://{sshd.User.Name}@127.0.0.1:{sshd.Port}/again.pcap");
         Assert.Equal(1, none.Result.Status);
         Assert.Contains("no password given and no SSH identity in the state directory", none.Result.Text);
-    }
-
-    private static void RunTool(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        p.StandardOutput.ReadToEnd();
-        string err = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"{file} failed: {err}");
     }
 }
