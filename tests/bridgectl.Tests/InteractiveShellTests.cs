@@ -11,7 +11,7 @@ namespace Bridge.Ctl.Tests;
 public sealed class InteractiveShellTests
 {
     [Fact]
-    public async Task Tab_help_sub_mode_prompts_history_and_ctrl_d_work_in_a_terminal()
+    public async Task Tab_help_sub_mode_prompts_ctrl_c_history_and_ctrl_d_work_in_a_terminal()
     {
         await using var f = await AdminFixture.StartAsync();
         using var term = Terminal.Start(f.SocketPath);
@@ -43,7 +43,19 @@ public sealed class InteractiveShellTests
         term.WaitFor(s => s.EndsWith("\n> ", StringComparison.Ordinal), "back to exec");
         Assert.Equal("typed in a terminal", f.Runtime.Snapshot.Config.Interfaces.Single(i => i.Name == "veth-out").Description);
 
+        // A streaming command runs until Ctrl+C, which cancels it and leaves the shell at its prompt.
+        term.Keys("capture-traffic", "Enter");
+        term.WaitFor(s => s.Contains("Selection? ", StringComparison.Ordinal), "the domain question");
+        term.Keys("Enter");
+        term.WaitFor(s => s.EndsWith("Options: ", StringComparison.Ordinal), "the options question");
+        term.Keys("-n", "Enter");
+        Thread.Sleep(500);
+        term.Keys("C-c");
+        term.WaitFor(s => s.EndsWith("\n> ", StringComparison.Ordinal), "the prompt after Ctrl+C");
+
         // Up recalls the previous lines (a repeated line once); Ctrl+D on an empty line leaves and keeps the history.
+        term.Keys("Up");
+        term.WaitFor(s => s.EndsWith("\n> capture-traffic", StringComparison.Ordinal), "history recall of capture-traffic");
         term.Keys("Up");
         term.WaitFor(s => s.EndsWith("\n> exit", StringComparison.Ordinal), "history recall of exit");
         term.Keys("Up");
@@ -51,7 +63,7 @@ public sealed class InteractiveShellTests
         term.Keys("C-u", "C-d");
         term.WaitForExit();
         var history = File.ReadAllLines(Path.Combine(term.Home, ".bridgectl_history"));
-        Assert.Equal(["show conn count", "conf t", "interface veth-out", "description typed in a terminal", "exit"], history);
+        Assert.Equal(["show conn count", "conf t", "interface veth-out", "description typed in a terminal", "exit", "capture-traffic"], history);
     }
 
     [Fact]
@@ -99,7 +111,7 @@ public sealed class InteractiveShellTests
                 // Named keys (Tab, Enter, Up, C-u) are sent as keys, everything else literally.
                 bool named = k is "Tab" or "Enter" or "Up" or "Down" or "C-u" or "C-d" or "C-c";
                 if (named) Tmux("send-keys", "-t", "0", k);
-                else Tmux("send-keys", "-t", "0", "-l", k);
+                else Tmux("send-keys", "-t", "0", "-l", "--", k);
             }
         }
 
