@@ -50,6 +50,10 @@ public sealed class BridgeMetrics
     private readonly Counter _eventLines;
     private readonly Counter _eventsSuppressed;
     private readonly Counter _eventsLost;
+    private readonly Counter _syslogSent;
+    private readonly Counter _syslogDropped;
+    private readonly Counter _journalEntries;
+    private readonly Counter _eventFileLines;
     private readonly Gauge _rules;
     private readonly Counter _snortAlerts;
     private readonly Counter _ruleMatches;
@@ -102,6 +106,10 @@ public sealed class BridgeMetrics
         _eventLines = f.CreateCounter("bridge_events_total", "Connection and deny events logged, by ASA message id.", "message_id");
         _eventsSuppressed = f.CreateCounter("bridge_events_suppressed_total", "Events held back by the per-message rate limit.");
         _eventsLost = f.CreateCounter("bridge_events_lost_total", "Events the workers could not queue because the log pump fell behind.");
+        _syslogSent = f.CreateCounter("bridge_syslog_messages_total", "RFC 5424 messages sent to the logging host servers.");
+        _syslogDropped = f.CreateCounter("bridge_syslog_dropped_total", "Syslog messages dropped: a server's queue was full or its TCP connection broke.");
+        _journalEntries = f.CreateCounter("bridge_journal_entries_total", "Events written to the journal with its native protocol (0 when not under systemd).");
+        _eventFileLines = f.CreateCounter("bridge_event_file_lines_total", "Events written to events.json (logging file json).");
         _rules = f.CreateGauge("bridge_snort_rules", "Rules of the loaded rule set, loaded and rejected.", "state");
         _snortAlerts = f.CreateCounter("bridge_snort_alerts_total", "Rule events raised by the rules engine (alerts and blocking rules).");
         _ruleMatches = f.CreateCounter("bridge_snort_rule_matches_total", $"Packets each rule matched, by gid:sid:rev; the first {RuleLabels} rules to match get a label of their own, the rest count as 'other'.", "rule");
@@ -277,6 +285,10 @@ public sealed class BridgeMetrics
                 _totals.Set(_eventLines.WithLabels(id.ToString(System.Globalization.CultureInfo.InvariantCulture)), n);
             _totals.Set(_eventsSuppressed, _events.Suppressed);
             _totals.Set(_eventsLost, _events.Lost);
+            _totals.Set(_syslogSent, _events.Syslog.Sent);
+            _totals.Set(_syslogDropped, _events.Syslog.Dropped);
+            _totals.Set(_journalEntries, _events.Journal?.Written ?? 0);
+            _totals.Set(_eventFileLines, _events.EventFileLines);
         }
 
         if (_runtime is DataPlane plane)

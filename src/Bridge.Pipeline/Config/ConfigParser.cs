@@ -301,6 +301,13 @@ internal sealed partial class ConfigParser
                 Expect("http");
                 Http(negated: true);
                 break;
+            case "logging":
+                Logging(negated: false);
+                break;
+            case "no" when PeekIs("logging"):
+                Expect("logging");
+                Logging(negated: true);
+                break;
             case "username":
                 Username();
                 break;
@@ -1287,6 +1294,7 @@ internal sealed partial class ConfigParser
             _snortRules.ToArray(),
             _snortMode,
             BuildHttp(),
-            _users.ToArray());
+            _users.ToArray(),
+            BuildLogging());
     }
 }
