@@ -78,8 +78,8 @@ public sealed class EventPump(IBridgeRuntime runtime, ILoggerFactory loggers, Ev
         _json?.Dispose();
         _eventFile?.Dispose();
         _journal?.Dispose();
-        // Give the syslog senders what they have queued, briefly: a dead server must not hold up the stop.
-        await Task.WhenAny(_syslog.DisposeAsync().AsTask(), Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);
+        // The syslog senders get a moment for what is queued, no more: a dead server must not hold up the stop.
+        await _syslog.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>The journal writer in use (null when not under systemd or turned off).</summary>

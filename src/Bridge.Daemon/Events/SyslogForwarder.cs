@@ -62,12 +62,19 @@ public sealed class SyslogForwarder(ILogger log) : IAsyncDisposable
         }
     }
 
+    /// <summary>Lets the senders send what is queued for up to <see cref="DrainTimeout"/>, then stops them.</summary>
     public async ValueTask DisposeAsync()
     {
+        foreach (var t in _targets.Values) t.Queue.Writer.TryComplete();
+        var all = Task.WhenAll(_targets.Values.Select(t => t.Loop));
+        await Task.WhenAny(all, Task.Delay(DrainTimeout)).ConfigureAwait(false);
         foreach (var t in _targets.Values) t.Stop();
-        await Task.WhenAll(_targets.Values.Select(t => t.Loop)).ConfigureAwait(false);
+        await all.ConfigureAwait(false);
         _targets.Clear();
     }
+
+    /// <summary>How long a stop waits for queued messages to go out (a dead server must not hold up the daemon's stop).</summary>
+    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
 
     private sealed class Target
     {
