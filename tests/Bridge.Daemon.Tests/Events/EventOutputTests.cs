@@ -192,6 +192,31 @@ public sealed class EventOutputTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Logging_lines_at_the_prompt_edit_the_running_config()
+    {
+        await Ok("logging host INSIDE 192.0.2.10");
+        await Ok("logging host INSIDE 192.0.2.10 tcp/1514");
+        await Ok("logging host management 192.0.2.11 udp");
+        await Ok("logging trap 4");
+        await Ok("logging file json 2048");
+        Assert.Equal(
+            "logging trap warnings\nlogging host INSIDE 192.0.2.10 6/1514\nlogging host management 192.0.2.11\nlogging file json 2048\n",
+            await Ok("show running-config logging"));
+
+        await Ok("no logging host INSIDE 192.0.2.10");
+        var again = await _dispatcher.ExecuteAsync("no logging host INSIDE 192.0.2.10", _admin, json: false, stream: null, CancellationToken.None);
+        Assert.NotEqual(0, again.Status);
+        Assert.Contains("logging host INSIDE 192.0.2.10 is not configured", again.Text);
+        var bad = await _dispatcher.ExecuteAsync("logging host INSIDE 192.0.2.12 sctp/99", _admin, json: false, stream: null, CancellationToken.None);
+        Assert.NotEqual(0, bad.Status);
+        Assert.Contains("expected udp[/PORT] or tcp[/PORT]", bad.Text);
+        await Ok("no logging trap");
+        await Ok("no logging file json");
+        Assert.Equal("logging host management 192.0.2.11\n", await Ok("show running-config logging"));
+        Assert.Equal(_runtime.Snapshot.Config.Logging.Hosts, _runtime.Applied[^1].Logging.Hosts);
+    }
+
+    [Fact]
     public async Task Trap_level_and_logging_enable_decide_what_the_servers_get()
     {
         using var server = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));

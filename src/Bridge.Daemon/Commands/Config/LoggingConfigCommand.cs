@@ -19,7 +19,7 @@ public sealed class LoggingConfigCommand : ICommandModule
 
     private static void Register(GrammarNode logging, bool negated)
     {
-        logging.Keyword("enable", "Enable the configured logging outputs").Runs(negated ? DisableAll : Enable, Privilege.Admin);
+        logging.Keyword("enable", "Enable the configured logging outputs").Runs(negated ? Disable : Enable, Privilege.Admin);
 
         var trap = logging.Keyword("trap", "Most verbose severity sent to the syslog servers");
         if (negated) trap.Runs(NoTrap, Privilege.Admin);
@@ -53,7 +53,7 @@ public sealed class LoggingConfigCommand : ICommandModule
 
     private static Task<CommandResult> Enable(CommandContext ctx) => Replace(ctx, "logging enable");
 
-    private static Task<CommandResult> DisableAll(CommandContext ctx) => Remove(ctx, "logging enable", mustExist: false);
+    private static Task<CommandResult> Disable(CommandContext ctx) => Remove(ctx, "logging enable", mustExist: false);
 
     private static Task<CommandResult> Trap(CommandContext ctx) => Replace(ctx, "logging trap");
 
