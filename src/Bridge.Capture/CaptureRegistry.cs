@@ -12,6 +12,9 @@ public sealed record CaptureContents(CaptureDefinition Definition, IReadOnlyList
     public long Bytes => Packets.Sum(p => (long)p.Frame.Length);
 }
 
+/// <summary>One capture's counters at a scrape (see <see cref="CaptureRegistry.CountersAsync"/>); state is capturing, stopped or buffer-full.</summary>
+public sealed record CaptureCounters(string Name, string State, long Packets, long Bytes, long Captured);
+
 /// <summary>
 /// The control plane's side of captures: definitions by name, their storage, the global memory
 /// limit, and the installation of a fresh <see cref="CaptureSet"/> on every worker whenever a
@@ -188,6 +191,40 @@ public sealed class CaptureRegistry(int workers)
         }).ConfigureAwait(false);
         fresh.Sort(static (a, b) => a.TimeNs != b.TimeNs ? a.TimeNs.CompareTo(b.TimeNs) : a.Worker != b.Worker ? a.Worker.CompareTo(b.Worker) : a.Sequence.CompareTo(b.Sequence));
         return fresh;
+    }
+
+    /// <summary>
+    /// Counters of every capture for the metrics scrape, in <c>show capture</c> order, without
+    /// copying a frame: each worker reads its own slots on its own thread. <c>Packets</c> and
+    /// <c>Bytes</c> are what the rings hold now; <c>Captured</c> counts every record ever stored
+    /// by this storage (it survives <c>clear capture</c>, and restarts with a new buffer).
+    /// </summary>
+    public async Task<IReadOnlyList<CaptureCounters>> CountersAsync(Func<Action<int>, Task> onEachWorker)
+    {
+        ActiveCapture[] captures;
+        lock (_gate) captures = [.. _order.Select(n => _captures[n])];
+        if (captures.Length == 0) return [];
+        var packets = new long[captures.Length];
+        var bytes = new long[captures.Length];
+        var captured = new long[captures.Length];
+        await onEachWorker(worker =>
+        {
+            for (int i = 0; i < captures.Length; i++)
+            {
+                var slot = captures[i].Storage.Slots[worker];
+                Interlocked.Add(ref packets[i], slot.Count);
+                Interlocked.Add(ref bytes[i], slot.StoredBytes);
+                Interlocked.Add(ref captured[i], slot.NextSequence);
+            }
+        }).ConfigureAwait(false);
+        var result = new CaptureCounters[captures.Length];
+        for (int i = 0; i < result.Length; i++)
+        {
+            var c = captures[i];
+            string state = c.Definition.Stopped ? "stopped" : c.Storage.Full ? "buffer-full" : "capturing";
+            result[i] = new CaptureCounters(c.Definition.Name, state, packets[i], bytes[i], captured[i]);
+        }
+        return result;
     }
 
     /// <summary>Empties a capture's rings (each worker its own slot) and its counters; the definition stays.</summary>

@@ -35,6 +35,10 @@ public sealed class MetricsTests
         Assert.Equal(1, Sample(text, "bridge_interface_link_up{interface=\"INSIDE\"}"));
         Assert.True(Sample(text, "bridge_interface_packets_total{interface=\"OUTSIDE\",direction=\"out\"}") >= 2);
         Assert.Contains("bridge_build_info{version=", text);
+        // The pings arrived in receive batches, each counted once in the worker histograms.
+        Assert.True(Sample(text, "bridge_worker_batch_frames_count{worker=\"0\"}") >= 1);
+        Assert.Equal(Sample(text, "bridge_worker_batch_frames_count{worker=\"0\"}"), Sample(text, "bridge_worker_batch_frames_bucket{worker=\"0\",le=\"+Inf\"}"));
+        Assert.Equal(0, Sample(text, "bridge_syslog_dropped_total"));
 
         // Every metric the shipped Grafana dashboard queries exists in a real scrape.
         using var dashboard = JsonDocument.Parse(File.ReadAllText(Path.Combine(LiveLab.Root, "config", "grafana-dashboard.json")));
@@ -44,7 +48,18 @@ public sealed class MetricsTests
                 foreach (Match m in Regex.Matches(target.GetProperty("expr").GetString()!, @"\bbridge_[a-z_]+"))
                     queried.Add(m.Value);
         Assert.True(queried.Count >= 10, "the dashboard queries almost nothing");
-        Assert.All(queried, name => Assert.Contains($"# TYPE {name} ", text));
+        Assert.All(queried, name => Assert.Contains($"# TYPE {Family(name, text)} ", text));
+    }
+
+    /// <summary>The family a queried series belongs to: a histogram's _bucket, _sum and _count series are typed under its name.</summary>
+    private static string Family(string name, string exposition)
+    {
+        foreach (var suffix in new[] { "_bucket", "_sum", "_count" })
+        {
+            if (name.EndsWith(suffix, StringComparison.Ordinal) && exposition.Contains($"# TYPE {name[..^suffix.Length]} histogram\n", StringComparison.Ordinal))
+                return name[..^suffix.Length];
+        }
+        return name;
     }
 
     [Fact]

@@ -43,6 +43,7 @@ public static class CommandCatalogue
         new ShowSnortRulesCommand(),
         new SnortReloadCommand(),
         new HttpConfigCommand(),
+        new LoggingConfigCommand(),
         new UsernameConfigCommand(),
         new DebugHttpCommand(),
         new ShowCryptoCommand(),

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Bridge.Daemon.Runtime;
+using Bridge.Pipeline.Config;
 using Bridge.Pipeline.Events;
 using Bridge.Rules.Alerts;
 using Microsoft.Extensions.Hosting;
@@ -14,6 +15,10 @@ namespace Bridge.Daemon.Events;
 /// so a scan or a flood cannot drown the journal. Rule alerts also go, every one of them, to
 /// Snort's files <c>alert_fast.txt</c> and <c>alert_json.txt</c> (rotated by size) in the alert
 /// directory. Workers never wait for this.
+/// Under systemd the lines go to the journal with its native protocol and structured fields
+/// (<see cref="JournalWriter"/>) instead of through the log. The config's <c>logging</c> lines add
+/// remote syslog servers (<see cref="SyslogForwarder"/>, RFC 5424, rate-limited like the log and
+/// filtered by <c>logging trap</c>) and <c>events.json</c> (<see cref="JsonEventFile"/>, every event).
 /// </summary>
 public sealed class EventPump(IBridgeRuntime runtime, ILoggerFactory loggers, EventPumpOptions options) : BackgroundService
 {
@@ -23,6 +28,13 @@ public sealed class EventPump(IBridgeRuntime runtime, ILoggerFactory loggers, Ev
         ? new RotatingFile(Path.Combine(dir2, "alert_json.txt"), options.AlertFileMaxBytes, options.AlertFilesKept) : null;
 
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
+
+    private readonly JournalWriter? _journal = options.Journal ? JournalWriter.Detect(options.JournalSocket) : null;
+    private readonly SyslogForwarder _syslog = new(loggers.CreateLogger("Bridge.Syslog"));
+    private JsonEventFile? _eventFile;
+    private LoggingSettings? _logging;
+    private string _hostname = BridgeConfig.DefaultHostname;
+    private bool _journalFailed;
 
     private readonly ILogger _events = loggers.CreateLogger("Bridge.Events");
     private readonly ILogger _alerts = loggers.CreateLogger("Bridge.Alerts");
@@ -64,28 +76,62 @@ public sealed class EventPump(IBridgeRuntime runtime, ILoggerFactory loggers, Ev
         Drain();
         _fast?.Dispose();
         _json?.Dispose();
+        _eventFile?.Dispose();
+        _journal?.Dispose();
+        // The syslog senders get a moment for what is queued, no more: a dead server must not hold up the stop.
+        await _syslog.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The journal writer in use (null when not under systemd or turned off).</summary>
+    public JournalWriter? Journal => _journal;
+
+    /// <summary>Remote syslog: servers, messages sent and dropped.</summary>
+    public SyslogForwarder Syslog => _syslog;
+
+    /// <summary>Lines written to events.json since start (0 while <c>logging file json</c> is off).</summary>
+    public long EventFileLines => _eventFileLines + (_eventFile?.Lines ?? 0);
+    private long _eventFileLines;
+
+    /// <summary>Follows the config's logging lines: syslog servers, the events.json file.</summary>
+    private void FollowLogging(BridgeConfig config)
+    {
+        _hostname = config.Hostname;
+        var logging = config.Logging;
+        if (ReferenceEquals(logging, _logging)) return;
+        _logging = logging;
+        _syslog.Configure(logging.Enabled && logging.TrapLevel is not null ? logging.Hosts : []);
+        long? wanted = logging.Enabled && logging.JsonFileKBytes is { } kb ? kb * 1024 : null;
+        if (_eventFile is not null && _eventFile.MaxBytes != wanted)
+        {
+            _eventFileLines += _eventFile.Lines;
+            _eventFile.Dispose();
+            _eventFile = null;
+        }
+        string? dir = options.EventFileDirectory ?? options.AlertDirectory;
+        if (_eventFile is null && wanted is { } max && dir is not null)
+            _eventFile = new JsonEventFile(Path.Combine(dir, JsonEventFile.FileName), max, options.AlertFilesKept);
     }
 
     /// <summary>Writes every queued event (rate limit permitting); returns how many were read.</summary>
     public int Drain()
     {
         var snap = runtime.Snapshot;
+        FollowLogging(snap.Config);
         int read = 0;
         foreach (var worker in runtime.Workers)
         {
             while (worker.Events.TryRead(out var e))
             {
                 read++;
-                if (!options.Enabled) continue;
                 int id = AsaSyslog.MessageId(e);
-                if (id == 0 || !Admit(id)) continue;
+                if (id == 0 || (!options.Enabled && _eventFile is null)) continue;
                 string? line = AsaSyslog.Format(e, snap);
                 if (line is null) continue;
+                var ev = BridgeEvent.From(e, snap, id, line);
+                WriteEventFile(ev);
+                if (!options.Enabled || !Admit(id)) continue;
                 _logged.AddOrUpdate(id, 1, static (_, n) => n + 1);
-                if (AsaSyslog.Severity(e) <= 4)
-                    _events.LogWarning("{Line}", line);
-                else
-                    _events.LogInformation("{Line}", line);
+                Emit(ev, _events);
             }
         }
         if (runtime is Forwarding.DataPlane plane)
@@ -96,16 +142,70 @@ public sealed class EventPump(IBridgeRuntime runtime, ILoggerFactory loggers, Ev
                 {
                     read++;
                     WriteAlertFiles(in alert);
+                    var ev = BridgeEvent.From(alert, AlertFormat.Fast(alert));
+                    WriteEventFile(ev);
                     // FTD's id for intrusion events; limited like the others so a noisy rule cannot drown the journal.
                     if (!options.Enabled || !Admit(IntrusionEvent)) continue;
                     _logged.AddOrUpdate(IntrusionEvent, 1, static (_, n) => n + 1);
-                    _alerts.LogWarning("{Line}", AlertFormat.Fast(alert));
+                    Emit(ev, _alerts);
                 }
             }
         }
         _fast?.Flush();
         _json?.Flush();
+        FlushEventFile();
         return read;
+    }
+
+    /// <summary>One admitted event to its outputs: remote syslog (trap level permitting), then the journal, else the log.</summary>
+    private void Emit(BridgeEvent ev, ILogger log)
+    {
+        if (_logging is { } logging && logging.SendsToHosts(ev.Severity))
+            _syslog.Publish(Rfc5424.Format(ev, _hostname));
+        if (_journal is not null && !_journalFailed)
+        {
+            if (_journal.TryWrite(ev)) return;
+            // Say it once and use the log from now on: it reaches the journal too, only without the fields.
+            _journalFailed = true;
+            log.LogWarning("cannot write to the journal socket {Socket}; events go to the log instead", _journal.SocketPath);
+        }
+        if (ev.Severity <= 4)
+            log.LogWarning("{Line}", ev.Text);
+        else
+            log.LogInformation("{Line}", ev.Text);
+    }
+
+    private void WriteEventFile(BridgeEvent ev)
+    {
+        if (_eventFile is null) return;
+        try
+        {
+            _eventFile.Write(ev);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            FileError(_eventFile.Path, e);
+        }
+    }
+
+    private void FlushEventFile()
+    {
+        try
+        {
+            _eventFile?.Flush();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            FileError(_eventFile!.Path, e);
+        }
+    }
+
+    private void FileError(string path, Exception e)
+    {
+        long now = Environment.TickCount64;
+        if (now - _lastFileError < 60_000 && _lastFileError != 0) return;
+        _lastFileError = now;
+        _events.LogError("cannot write {Path}: {Error}", path, e.Message);
     }
 
     private void WriteAlertFiles(in AlertEvent alert)
@@ -174,6 +274,15 @@ public sealed record EventPumpOptions
     /// <summary>Size at which an alert file rotates.</summary>
     public long AlertFileMaxBytes { get; init; } = 64L * 1024 * 1024;
 
-    /// <summary>Rotated files kept (NAME.1 … NAME.N).</summary>
+    /// <summary>Rotated files kept (NAME.1 … NAME.N), for the alert files and events.json.</summary>
     public int AlertFilesKept { get; init; } = 5;
+
+    /// <summary>Where <c>logging file json</c> writes events.json (<c>Bridge:Events:EventFileDirectory</c>, default: <see cref="AlertDirectory"/>).</summary>
+    public string? EventFileDirectory { get; init; }
+
+    /// <summary>Write to the journal with its native protocol when running under systemd (<c>Bridge:Events:Journal</c>).</summary>
+    public bool Journal { get; init; } = true;
+
+    /// <summary>The journal socket; null: journald's own, used when JOURNAL_STREAM is set or the socket exists; "off": never.</summary>
+    public string? JournalSocket { get; init; }
 }

@@ -537,6 +537,9 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
     /// <summary>Per worker, the alerts its rules engine raised, waiting for the event pump.</summary>
     public IReadOnlyList<AlertRing> AlertRings => _alertRings;
 
+    /// <summary>Each worker's receive-batch histograms, in worker order.</summary>
+    public IReadOnlyList<Metrics.BatchHistogram> BatchHistograms => Array.ConvertAll(_workers, static w => w.Batches);
+
     public IExternalInspector? CreateSandboxInspector(int flowCapacity) =>
         _rules?.CreateInspector(flowCapacity, alerts: null,
             Snapshot.Config.SnortMode == SnortMode.InlineTap ? InspectorMode.InlineTap : InspectorMode.Inline);

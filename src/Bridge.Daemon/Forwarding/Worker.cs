@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using Bridge.Daemon.Metrics;
 using Bridge.Io;
 using Bridge.Pipeline.Core;
 using Bridge.Pipeline.Ports;
@@ -37,6 +39,9 @@ internal sealed class Worker : IRxHandler, ITransmitter
     public int Index { get; }
 
     public DataPath DataPath { get; }
+
+    /// <summary>Frames and time per receive batch, recorded by this worker, read by the metrics scrape.</summary>
+    public BatchHistogram Batches { get; } = new();
 
     /// <summary>This worker's member of each physical port, in port order.</summary>
     public IReadOnlyList<IFramePort> Ports => _ports;
@@ -102,6 +107,7 @@ internal sealed class Worker : IRxHandler, ITransmitter
             while (!_stopping)
             {
                 _nowNs = UnixClock.NowNs();
+                long batchStart = Stopwatch.GetTimestamp();
                 int received = 0;
                 for (int p = 0; p < _ports.Length; p++)
                 {
@@ -112,6 +118,8 @@ internal sealed class Worker : IRxHandler, ITransmitter
                 }
                 for (int p = 0; p < _ports.Length; p++)
                     _ports[p].Flush();
+                if (received > 0)
+                    Batches.Record(received, Stopwatch.GetTimestamp() - batchStart);
 
                 _heartbeat++;
                 if (_nowNs >= nextSweepNs)

@@ -1,4 +1,6 @@
 using System.Reflection;
+using System.Text;
+using Bridge.Daemon.Commands.Capture;
 using Bridge.Daemon.Events;
 using Bridge.Daemon.Export;
 using Bridge.Daemon.Forwarding;
@@ -48,6 +50,10 @@ public sealed class BridgeMetrics
     private readonly Counter _eventLines;
     private readonly Counter _eventsSuppressed;
     private readonly Counter _eventsLost;
+    private readonly Counter _syslogSent;
+    private readonly Counter _syslogDropped;
+    private readonly Counter _journalEntries;
+    private readonly Counter _eventFileLines;
     private readonly Gauge _rules;
     private readonly Counter _snortAlerts;
     private readonly Counter _ruleMatches;
@@ -60,11 +66,19 @@ public sealed class BridgeMetrics
     private readonly Counter _httpDownloads;
     private readonly Counter _httpDownloadBytes;
     private readonly Counter _httpRefused;
+    private readonly Gauge _capturePackets;
+    private readonly Gauge _captureBytes;
+    private readonly Counter _captureCaptured;
+    private readonly Gauge _captureState;
+    private readonly HashSet<string> _labelledCaptures = new(StringComparer.Ordinal);
+    private readonly IReadOnlyList<BatchHistogram>? _batches;
 
-    public BridgeMetrics(IBridgeRuntime runtime, EventPump? events = null)
+    /// <param name="batches">Receive-batch histograms of the workers; null: the data plane's own (none for other runtimes).</param>
+    public BridgeMetrics(IBridgeRuntime runtime, EventPump? events = null, IReadOnlyList<BatchHistogram>? batches = null)
     {
         _runtime = runtime;
         _events = events;
+        _batches = batches;
         Registry = Prometheus.Metrics.NewCustomRegistry();
         var f = Prometheus.Metrics.WithCustomRegistry(Registry);
         string version = typeof(BridgeMetrics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
@@ -92,6 +106,10 @@ public sealed class BridgeMetrics
         _eventLines = f.CreateCounter("bridge_events_total", "Connection and deny events logged, by ASA message id.", "message_id");
         _eventsSuppressed = f.CreateCounter("bridge_events_suppressed_total", "Events held back by the per-message rate limit.");
         _eventsLost = f.CreateCounter("bridge_events_lost_total", "Events the workers could not queue because the log pump fell behind.");
+        _syslogSent = f.CreateCounter("bridge_syslog_messages_total", "RFC 5424 messages sent to the logging host servers.");
+        _syslogDropped = f.CreateCounter("bridge_syslog_dropped_total", "Syslog messages dropped: a server's queue was full or its TCP connection broke.");
+        _journalEntries = f.CreateCounter("bridge_journal_entries_total", "Events written to the journal with its native protocol (0 when not under systemd).");
+        _eventFileLines = f.CreateCounter("bridge_event_file_lines_total", "Events written to events.json (logging file json).");
         _rules = f.CreateGauge("bridge_snort_rules", "Rules of the loaded rule set, loaded and rejected.", "state");
         _snortAlerts = f.CreateCounter("bridge_snort_alerts_total", "Rule events raised by the rules engine (alerts and blocking rules).");
         _ruleMatches = f.CreateCounter("bridge_snort_rule_matches_total", $"Packets each rule matched, by gid:sid:rev; the first {RuleLabels} rules to match get a label of their own, the rest count as 'other'.", "rule");
@@ -103,6 +121,10 @@ public sealed class BridgeMetrics
         _httpDownloads = f.CreateCounter("bridge_http_downloads_total", "Captures downloaded over HTTPS, by format (pcap, text).", "format");
         _httpDownloadBytes = f.CreateCounter("bridge_http_download_bytes_total", "Bytes of capture downloads sent over HTTPS.");
         _httpRefused = f.CreateCounter("bridge_http_refused_connections_total", "HTTPS connections closed before TLS because no 'http' line admits their source.");
+        _capturePackets = f.CreateGauge("bridge_capture_packets", $"Packets a capture holds now, summed over the workers' rings (the first {CaptureLabels} captures of show capture).", "capture");
+        _captureBytes = f.CreateGauge("bridge_capture_bytes", "Frame bytes a capture holds now, summed over the workers' rings.", "capture");
+        _captureCaptured = f.CreateCounter("bridge_capture_packets_captured_total", "Packets a capture has stored since its buffer was created, including those a circular buffer overwrote or clear capture removed.", "capture");
+        _captureState = f.CreateGauge("bridge_capture_state", "1 for the capture's state (capturing, stopped, buffer-full), 0 for the others.", "capture", "state");
         Registry.AddBeforeCollectCallback(UpdateAsync);
     }
 
@@ -112,8 +134,34 @@ public sealed class BridgeMetrics
     public async Task ExportAsync(Microsoft.AspNetCore.Http.HttpContext http)
     {
         http.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-        await Registry.CollectAndExportAsTextAsync(http.Response.Body, http.RequestAborted).ConfigureAwait(false);
+        await ExportTextAsync(http.Response.Body, http.RequestAborted).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Every family in the text format: the registry's, then the worker batch histograms, which
+    /// are written here from the workers' own bucket arrays (a prometheus-net histogram can only
+    /// be observed, not set from counts kept elsewhere).
+    /// </summary>
+    public async Task ExportTextAsync(Stream output, CancellationToken cancel)
+    {
+        await Registry.CollectAndExportAsTextAsync(output, cancel).ConfigureAwait(false);
+        var batches = _batches ?? (_runtime as DataPlane)?.BatchHistograms ?? [];
+        if (batches.Count == 0) return;
+        var text = new StringBuilder();
+        BatchHistogram.WriteText(text, batches);
+        await output.WriteAsync(Encoding.UTF8.GetBytes(text.ToString()), cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>The whole exposition as a string (tests, <c>show</c>-versus-scrape checks).</summary>
+    public async Task<string> ScrapeAsync(CancellationToken cancel = default)
+    {
+        using var buffer = new MemoryStream();
+        await ExportTextAsync(buffer, cancel).ConfigureAwait(false);
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>Captures with series of their own (cardinality bound; FTD itself allows only a few captures).</summary>
+    public const int CaptureLabels = 64;
 
     /// <summary>Rules with a series of their own in bridge_snort_rule_matches_total (cardinality bound).</summary>
     public const int RuleLabels = 50;
@@ -229,12 +277,18 @@ public sealed class BridgeMetrics
         if (workers.Count > 0)
             _macEntries.Set(workers[0].Macs.Snapshot(now).Count);
 
+        await CollectCapturesAsync(cancel).ConfigureAwait(false);
+
         if (_events is not null)
         {
             foreach (var (id, n) in _events.Logged)
                 _totals.Set(_eventLines.WithLabels(id.ToString(System.Globalization.CultureInfo.InvariantCulture)), n);
             _totals.Set(_eventsSuppressed, _events.Suppressed);
             _totals.Set(_eventsLost, _events.Lost);
+            _totals.Set(_syslogSent, _events.Syslog.Sent);
+            _totals.Set(_syslogDropped, _events.Syslog.Dropped);
+            _totals.Set(_journalEntries, _events.Journal?.Written ?? 0);
+            _totals.Set(_eventFileLines, _events.EventFileLines);
         }
 
         if (_runtime is DataPlane plane)
@@ -283,6 +337,37 @@ public sealed class BridgeMetrics
         _totals.Set(_ruleMatches.WithLabels("other"), other);
     }
 
+    private static readonly string[] CaptureStates = ["capturing", "stopped", "buffer-full"];
+
+    private async Task CollectCapturesAsync(CancellationToken cancel)
+    {
+        if (_runtime.Workers.Count == 0) return;
+        var registry = CaptureStore.For(_runtime);
+        var counters = await registry.CountersAsync(action => _runtime.RunOnWorkers(dp => action(dp.WorkerIndex), cancel)).ConfigureAwait(false);
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var c in counters)
+        {
+            if (present.Count == CaptureLabels) break;
+            present.Add(c.Name);
+            _capturePackets.WithLabels(c.Name).Set(c.Packets);
+            _captureBytes.WithLabels(c.Name).Set(c.Bytes);
+            _totals.Set(_captureCaptured.WithLabels(c.Name), c.Captured);
+            foreach (var state in CaptureStates)
+                _captureState.WithLabels(c.Name, state).Set(state == c.State ? 1 : 0);
+        }
+        // A removed capture's series go with it, so dashboards do not show it frozen.
+        foreach (var gone in _labelledCaptures.Where(n => !present.Contains(n)).ToList())
+        {
+            _capturePackets.RemoveLabelled(gone);
+            _captureBytes.RemoveLabelled(gone);
+            _totals.Forget(_captureCaptured.WithLabels(gone));
+            _captureCaptured.RemoveLabelled(gone);
+            foreach (var state in CaptureStates) _captureState.RemoveLabelled(gone, state);
+            _labelledCaptures.Remove(gone);
+        }
+        _labelledCaptures.UnionWith(present);
+    }
+
     private void CollectDrops(IReadOnlyList<Pipeline.Core.DataPath> workers, DropSection section, string label)
     {
         var sums = Pipeline.Show.ShowAspDrop.Sum(workers, section);
@@ -304,6 +389,8 @@ public sealed class BridgeMetrics
         public void Set(Counter.Child child, long current) => Advance(child, current, child.Inc);
 
         public void Set(Counter counter, long current) => Advance(counter, current, counter.Inc);
+
+        public void Forget(Counter.Child child) => _last.Remove(child);
 
         private void Advance(object key, long current, Action<double> inc)
         {

@@ -18,7 +18,7 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
 
     /// <summary>Sections accepted by <see cref="ToText"/> (<c>show running-config SECTION</c>).</summary>
     public static IReadOnlyList<string> Sections { get; } =
-        ["hostname", "interface", "object", "object-group", "access-list", "access-group", "timeout", "mac-address-table", "metrics", "snort", "username", "http"];
+        ["hostname", "interface", "object", "object-group", "access-list", "access-group", "timeout", "mac-address-table", "metrics", "snort", "username", "http", "logging"];
 
     internal BridgeConfig(
         string hostname,
@@ -35,7 +35,8 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
         IReadOnlyList<string> snortRules,
         SnortMode snortMode,
         HttpSettings? http = null,
-        IReadOnlyList<UserAccount>? users = null)
+        IReadOnlyList<UserAccount>? users = null,
+        LoggingSettings? logging = null)
     {
         Hostname = hostname;
         Interfaces = interfaces;
@@ -52,6 +53,7 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
         SnortMode = snortMode;
         Http = http ?? HttpSettings.Disabled;
         Users = users ?? [];
+        Logging = logging ?? LoggingSettings.Off;
     }
 
     public static BridgeConfig Empty { get; } = Parse("", "empty");
@@ -78,6 +80,9 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
 
     /// <summary>The HTTPS server: <c>http server enable [PORT]</c> and the <c>http NET MASK IFNAME</c> allow-list.</summary>
     public HttpSettings Http { get; }
+
+    /// <summary>The event outputs: <c>logging enable</c>, <c>logging trap</c>, <c>logging host</c>, <c>logging file json</c>.</summary>
+    public LoggingSettings Logging { get; }
 
     /// <summary><c>username</c> lines in order, passwords hashed.</summary>
     public IReadOnlyList<UserAccount> Users { get; }
@@ -270,6 +275,16 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
             }
             foreach (var e in Http.Access) sb.Append(e.Text).Append('\n');
             Separator(sb, all && (Http.ServerPort is not null || Http.Access.Count > 0));
+        }
+        if (all || section == "logging")
+        {
+            bool any = false;
+            foreach (var line in Logging.Lines())
+            {
+                sb.Append(line).Append('\n');
+                any = true;
+            }
+            Separator(sb, all && any);
         }
         return sb.ToString();
     }

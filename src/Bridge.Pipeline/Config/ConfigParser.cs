@@ -302,6 +302,13 @@ internal sealed partial class ConfigParser
                 Expect("http");
                 Http(negated: true);
                 break;
+            case "logging":
+                Logging(negated: false);
+                break;
+            case "no" when PeekIs("logging"):
+                Expect("logging");
+                Logging(negated: true);
+                break;
             case "username":
                 Username();
                 break;
@@ -1291,6 +1298,7 @@ internal sealed partial class ConfigParser
             _snortRules.ToArray(),
             _snortMode,
             BuildHttp(),
-            _users.ToArray());
+            _users.ToArray(),
+            BuildLogging());
     }
 }
