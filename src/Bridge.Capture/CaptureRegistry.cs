@@ -143,7 +143,6 @@ public sealed class CaptureRegistry(int workers)
     /// files are validated field by field; anything that fails is deleted and reported, never
     /// thrown. Returns one line per capture restored or file discarded, for the log.
     /// </summary>
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public IReadOnlyList<string> Attach(CaptureRingDirectory rings, ICaptureNames names, IReadOnlyList<DataPath> paths)
     {
         var report = new List<string>();

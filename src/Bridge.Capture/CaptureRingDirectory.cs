@@ -24,13 +24,11 @@ public sealed class CaptureRingDirectory
     public string Directory { get; }
 
     /// <summary>Creates the directory (mode 0700: the rings hold captured traffic) if missing.</summary>
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void Ensure()
     {
-        if (!System.IO.Directory.Exists(Directory))
-        {
-            System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        if (System.IO.Directory.Exists(Directory)) return;
+        if (OperatingSystem.IsWindows()) System.IO.Directory.CreateDirectory(Directory);
+        else System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     public string RingPath(string name, int worker) => System.IO.Path.Combine(Directory, FileName(name) + ".w" + worker.ToString(CultureInfo.InvariantCulture) + ".ring");
