@@ -148,8 +148,9 @@ public sealed class CaptureRegistry(int workers)
         var report = new List<string>();
         lock (_gate)
         {
-            Rings = rings;
+            // The directory first: when it cannot be made, captures stay in memory (Rings null).
             rings.Ensure();
+            Rings = rings;
             var found = new List<(CaptureDefinition Definition, int Position, ulong Hash)>();
             foreach (var file in rings.DefinitionFiles())
             {

@@ -91,8 +91,19 @@ public sealed class CaptureRingDirectory
     {
         string path = DefinitionPath(name);
         string temporary = path + ".tmp";
-        File.WriteAllText(temporary, text);
+        using (var fs = new FileStream(temporary, PrivateFile(FileMode.Create)))
+        {
+            fs.Write(Encoding.UTF8.GetBytes(text));
+        }
         File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>Options for a file of captured traffic: owner read/write only (0600) where the OS has modes.</summary>
+    internal static FileStreamOptions PrivateFile(FileMode mode)
+    {
+        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.ReadWrite, Share = FileShare.ReadWrite | FileShare.Delete };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        return options;
     }
 
     /// <summary>Deletes a capture's definition and ring files.</summary>

@@ -128,7 +128,7 @@ internal sealed unsafe class RingMemory
             // Unlink first: a worker may still write through a mapping of the old file, and
             // truncating that inode under it would fault the worker (SIGBUS).
             File.Delete(path);
-            using var fs = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            using var fs = new FileStream(path, CaptureRingDirectory.PrivateFile(FileMode.CreateNew));
             fs.SetLength(length);
         }
         var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite);
