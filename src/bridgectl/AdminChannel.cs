@@ -54,6 +54,9 @@ public sealed class AdminChannel : IDisposable
     /// <summary>The id the next <see cref="Send"/> will use (so that Ctrl+C can cancel it).</summary>
     public int CurrentId => _nextId;
 
+    /// <summary>The daemon's mode of this connection after the last command: <c>exec</c>, <c>config</c> or a sub-mode such as <c>config-if</c>.</summary>
+    public string Mode { get; private set; } = "exec";
+
     /// <summary>
     /// Sends a request and waits for its final response, passing streamed chunks to
     /// <paramref name="onChunk"/> and the daemon's questions (prompt, secret) to
@@ -96,6 +99,8 @@ public sealed class AdminChannel : IDisposable
                 Write(new JsonObject { ["id"] = id, ["answer"] = answer });
                 continue;
             }
+            if (message["mode"] is JsonValue m && m.GetValueKind() == System.Text.Json.JsonValueKind.String) Mode = m.GetValue<string>();
+            else if (message["config"] is JsonValue c) Mode = c.GetValueKind() == System.Text.Json.JsonValueKind.True ? "config" : "exec";
             return message;
         }
     }

@@ -7,18 +7,17 @@ namespace Bridge.Ctl;
 /// The interactive <c>&gt;</c> prompt: line editing (arrows, Home/End, Backspace/Delete,
 /// Ctrl+A/E/U/W), history kept in <c>~/.bridgectl_history</c>, Tab completion and <c>?</c> help from
 /// the daemon's grammar, <c>--More--</c> paging, Ctrl+C cancelling a running command without
-/// leaving. <c>exit</c>, <c>quit</c> or Ctrl+D leave (in configure mode <c>exit</c> goes back to
-/// the <c>&gt;</c> prompt).
+/// leaving. <c>exit</c>, <c>quit</c> or Ctrl+D leave (in configure mode <c>exit</c> goes back one
+/// level: from a sub-mode such as <c>(config-if)</c> to <c>(config)</c>, from there to <c>&gt;</c>).
 /// </summary>
 internal sealed class InteractiveShell(AdminChannel channel, bool json)
 {
     private const int HistoryLimit = 1000;
     private readonly List<string> _history = [];
     private readonly string _historyFile = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".bridgectl_history");
-    private bool _configMode;
     private int _running = -1;
 
-    private string Prompt => _configMode ? "(config)> " : "> ";
+    private string Prompt => channel.Mode == "exec" ? "> " : "(" + channel.Mode + ")> ";
 
     public int Run()
     {
@@ -39,8 +38,8 @@ internal sealed class InteractiveShell(AdminChannel channel, bool json)
                 Remember(trimmed);
                 if (trimmed is "exit" or "quit")
                 {
-                    if (!_configMode) return 0;
-                    trimmed = "end";
+                    if (channel.Mode == "exec") return 0;
+                    trimmed = "exit";
                 }
                 RunCommand(trimmed);
             }
@@ -61,7 +60,6 @@ internal sealed class InteractiveShell(AdminChannel channel, bool json)
             Volatile.Write(ref _running, channel.CurrentId + 1);
             var response = channel.Send(command, json: json, onChunk: chunk => pager.Write(chunk), onPrompt: Answer);
             Volatile.Write(ref _running, -1);
-            _configMode = response["config"]?.GetValue<bool>() ?? _configMode;
             bool ok = response["status"]?.GetValue<int>() == 0;
             string text = response["text"]?.GetValue<string>() ?? "";
             if (ok && json && response["json"] is JsonNode data) text = data.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n";

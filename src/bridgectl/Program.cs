@@ -43,9 +43,10 @@ public static class Program
             bool ok = true;
             while (stdin.ReadLine() is { } line)
             {
-                if (line.Trim() is "exit" or "quit") break;
+                // exit leaves a configuration mode first (the daemon says which one it is in), the script last.
+                if (line.Trim() is "exit" or "quit" && channel.Mode == "exec") break;
                 if (line.Trim().Length == 0) continue;
-                ok &= Execute(channel, line, json, stdin, stdout, stderr);
+                ok &= Execute(channel, line.Trim() == "quit" ? "exit" : line, json, stdin, stdout, stderr);
             }
             return ok ? 0 : 1;
         }

@@ -61,6 +61,34 @@ public sealed class BridgectlTests
     }
 
     [Fact]
+    public async Task A_piped_script_of_blocks_steps_out_of_each_mode_with_exit()
+    {
+        await using var f = await AdminFixture.StartAsync();
+        const string script = """
+            configure terminal
+            interface veth-out
+             description to R1
+             shutdown
+            exit
+            object network WEB
+             host 192.168.101.10
+            exit
+            exit
+            show running-config object
+            exit
+            show version
+            """;
+        var (rc, output, err) = Run(script + "\n", "--socket", f.SocketPath);
+        Assert.Equal("", err);
+        Assert.Equal(0, rc);
+        // The last exit ends the script: show version never runs.
+        Assert.Equal("object network WEB\n host 192.168.101.10\n", output);
+        var outside = f.Runtime.Snapshot.Config.Interfaces.Single(i => i.Name == "veth-out");
+        Assert.True(outside.Shutdown);
+        Assert.Equal("to R1", outside.Description);
+    }
+
+    [Fact]
     public async Task A_dialog_takes_its_answers_from_the_next_input_lines()
     {
         await using var f = await AdminFixture.StartAsync(extraCommands: [new AskCommand()]);

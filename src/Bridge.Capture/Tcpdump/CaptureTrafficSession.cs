@@ -39,7 +39,10 @@ public sealed class CaptureTrafficSession : IDisposable
         _printer = new TcpdumpPrinter(options, names, zone);
         if (writePath is not null)
         {
-            _writer = new PcapWriter(File.Create(writePath), snapLength: options.SnapLength ?? TcpdumpOptions.MaximumSnapLength);
+            var create = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.Read };
+            // Readable by group bridge (the show-only operators), whatever the service's umask.
+            if (!OperatingSystem.IsWindows()) create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+            _writer = new PcapWriter(new FileStream(writePath, create), snapLength: options.SnapLength ?? TcpdumpOptions.MaximumSnapLength);
         }
     }
 

@@ -130,9 +130,9 @@ internal sealed class AdminConnection(Socket socket, CommandDispatcher dispatche
         switch (request.Mode)
         {
             case RequestMode.Help:
-                return Response(request.Id, dispatcher.HelpResult(request.Command), null);
+                return Response(request.Id, dispatcher.HelpResult(request.Command, session), null);
             case RequestMode.Complete:
-                var (candidates, from) = dispatcher.Complete(request.Command);
+                var (candidates, from) = dispatcher.Complete(request.Command, session);
                 var response = Response(request.Id, CommandResult.Ok(""), null);
                 response["completions"] = new JsonArray([.. candidates.Select(c => (JsonNode)JsonValue.Create(c))]);
                 response["from"] = from;
@@ -175,6 +175,7 @@ internal sealed class AdminConnection(Socket socket, CommandDispatcher dispatche
         };
         if (json is not null) o["json"] = json.DeepClone();
         o["config"] = session.ConfigMode;
+        o["mode"] = session.Mode;
         return o;
     }
 

@@ -51,7 +51,10 @@ public sealed class AdminSocketServer(CommandDispatcher dispatcher, IAdminRolePo
             {
                 File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
             }
-            if (LinuxNative.GroupId(GroupRolePolicy.MonitorGroup) is { } gid && LinuxNative.chown(socketPath, uint.MaxValue, gid) != 0)
+            // Under systemd the daemon runs as group bridge and the socket is born with it; chown is
+            // only for a daemon started by root by hand (the unit's syscall filter denies it).
+            if (LinuxNative.GroupId(GroupRolePolicy.MonitorGroup) is { } gid && gid != LinuxNative.getegid()
+                && LinuxNative.chown(socketPath, uint.MaxValue, gid) != 0)
             {
                 log.LogWarning("cannot give {Path} to group {Group} (errno {Errno})", socketPath, GroupRolePolicy.MonitorGroup, System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
             }

@@ -24,6 +24,9 @@ internal static class LinuxNative
     [DllImport("libc", SetLastError = true)]
     public static extern int getsockopt(int fd, int level, int optname, [Out] uint[] value, ref int length);
 
+    [DllImport("libc")]
+    public static extern uint getegid();
+
     [DllImport("libc", SetLastError = true)]
     public static extern int chown([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint owner, uint group);
 

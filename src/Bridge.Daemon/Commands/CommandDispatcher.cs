@@ -35,10 +35,10 @@ public sealed class CommandDispatcher(CommandTree tree, IBridgeRuntime runtime, 
         {
             // "show ?" typed in one go (bridgectl -c, piped input): the same as pressing ? after "show ".
             string before = line.TrimEnd()[..^1];
-            return HelpResult(before);
+            return HelpResult(before, session);
         }
         if (string.IsNullOrWhiteSpace(line)) return CommandResult.Ok("");
-        var parsed = tree.Parse(line, runtime.Snapshot);
+        var parsed = Parse(line, session, out bool outsideBlock);
         if (parsed.Status != ParseStatus.Complete || parsed.Handler is null)
         {
             return CommandResult.Fail(CommandTree.ErrorText(parsed, line));
@@ -47,6 +47,9 @@ public sealed class CommandDispatcher(CommandTree tree, IBridgeRuntime runtime, 
         {
             return CommandResult.Fail($"ERROR: % Permission denied: '{line.Trim()}' changes the bridge; it needs {session.AdminRequirement} (user '{session.User}' may only show)\n");
         }
+        // A configuration command of the global mode typed in a sub-mode closes the block, as on
+        // ASA; show and packet-tracer leave it open.
+        if (outsideBlock && parsed.Node.Privilege == Privilege.Admin) session.Block = null;
         var ctx = new CommandContext
         {
             Runtime = runtime,
@@ -71,7 +74,37 @@ public sealed class CommandDispatcher(CommandTree tree, IBridgeRuntime runtime, 
         }
     }
 
-    public CommandResult HelpResult(string line) => CommandResult.Ok(tree.Help(line, runtime.Snapshot));
+    /// <summary>
+    /// Parses <paramref name="line"/> in the caller's mode. In a sub-mode its own commands come
+    /// first; a line whose first word is not one of them is tried in the global tree
+    /// (<paramref name="outsideBlock"/> then true), so <c>show …</c> or the next
+    /// <c>interface …</c> work without <c>exit</c>.
+    /// </summary>
+    public ParseResult Parse(string line, AdminSession session, out bool outsideBlock)
+    {
+        outsideBlock = false;
+        var snapshot = runtime.Snapshot;
+        if (ModeTree(session) is not { } mode) return tree.Parse(line, snapshot);
+        var inMode = mode.Parse(line, snapshot);
+        var tokens = CommandTree.Tokenize(line);
+        if (inMode.Status == ParseStatus.Invalid && tokens.Count > 0 && inMode.ErrorColumn == tokens[0].Column)
+        {
+            var global = tree.Parse(line, snapshot);
+            if (global.Status == ParseStatus.Complete)
+            {
+                outsideBlock = true;
+                return global;
+            }
+        }
+        return inMode;
+    }
 
-    public (IReadOnlyList<string> Candidates, int From) Complete(string line) => tree.Complete(line, runtime.Snapshot);
+    /// <summary><c>?</c> help in the caller's mode (a sub-mode lists its own commands, as on ASA).</summary>
+    public CommandResult HelpResult(string line, AdminSession? session = null) =>
+        CommandResult.Ok((ModeTree(session) ?? tree).Help(line, runtime.Snapshot));
+
+    public (IReadOnlyList<string> Candidates, int From) Complete(string line, AdminSession? session = null) =>
+        (ModeTree(session) ?? tree).Complete(line, runtime.Snapshot);
+
+    private CommandTree? ModeTree(AdminSession? session) => session?.Block is { } block ? tree.Mode(block.Mode) : null;
 }

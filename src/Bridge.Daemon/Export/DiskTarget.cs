@@ -40,7 +40,15 @@ public static class DiskTarget
         string temp = path + ".part";
         try
         {
-            await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+            // Readable by group bridge (the show-only operators), whatever the service's umask.
+            var create = new FileStreamOptions
+            {
+                Mode = FileMode.Create,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead,
+            };
+            await using (var file = new FileStream(temp, create))
             {
                 byte[] buffer = new byte[64 * 1024];
                 int n;

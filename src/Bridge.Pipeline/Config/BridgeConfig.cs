@@ -277,6 +277,8 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
     private static void AppendInterface(StringBuilder sb, InterfaceConfig i)
     {
         sb.Append("interface ").Append(i.Name).Append('\n');
+        // ASA writes an interface's description first, an object's last.
+        AppendDescription(sb, i.Description);
         if (i.Vlan != 0)
         {
             sb.Append(" vlan ").Append(i.Vlan.ToString(CultureInfo.InvariantCulture)).Append('\n');

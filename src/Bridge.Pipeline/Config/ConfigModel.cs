@@ -4,7 +4,7 @@ namespace Bridge.Pipeline.Config;
 
 /// <summary>One <c>interface</c> block. <paramref name="Vlan"/> 0 means untagged.</summary>
 public sealed record InterfaceConfig(string Device, string? SubInterface, string? NameIf, ushort Vlan, int BridgeGroup, bool Shutdown, int Mtu,
-    PortDriver Driver = PortDriver.AfPacket)
+    PortDriver Driver = PortDriver.AfPacket, string? Description = null)
 {
     public const int DefaultMtu = 1500;
 

@@ -42,10 +42,11 @@ internal sealed partial class ConfigParser
         public PortDriver Driver;
         public SourcePos DriverPos;
         public bool DriverSet;
+        public string? Description;
 
         public string Name => Sub is null ? Device : Device + "." + Sub;
 
-        public InterfaceConfig Build() => new(Device, Sub, NameIf, Vlan, BridgeGroup, Shutdown, Mtu, Driver);
+        public InterfaceConfig Build() => new(Device, Sub, NameIf, Vlan, BridgeGroup, Shutdown, Mtu, Driver, Description);
     }
 
     private sealed class ObjectDraft(string name, SourcePos header)
@@ -457,6 +458,9 @@ internal sealed partial class ConfigParser
                 };
                 d.DriverPos = Pos(dt);
                 d.DriverSet = true;
+                break;
+            case "description":
+                d.Description = RestOfLine("description text");
                 break;
             default:
                 throw Fail(t, $"unknown interface sub-command '{t.Text}'");

@@ -66,12 +66,16 @@ public sealed class ConfigCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task Write_memory_round_trips_and_keeps_the_previous_file()
     {
         string original = File.ReadAllText(_f.ConfigPath);
         Assert.Equal("", await _f.TextAsync("timeout udp 0:05:00"));
         Assert.Equal("Building configuration...\n[OK]\n", await _f.TextAsync("write memory"));
         Assert.Equal(original, File.ReadAllText(_f.ConfigPath + ".bak"));
+        // Password hashes live in the file: owner only, for the file and its backup, whatever the umask.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_f.ConfigPath));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_f.ConfigPath + ".bak"));
         string running = await _f.TextAsync("show running-config");
         // Re-read the written file as a restart would: the same running config.
         var reread = BridgeConfig.Load(_f.ConfigPath);

@@ -13,11 +13,12 @@ namespace Bridge.Daemon.Tests.Systemd;
 public sealed partial class UnitFileTests(ITestOutputHelper output)
 {
     /// <summary>
-    /// The exposure the unit reaches (2.1 of 10). What is left is inherent to an AF_PACKET bridge
-    /// with a control plane: packet, netlink, Unix and IP sockets, NET_ADMIN and NET_RAW, the host
-    /// network, no private users (they would void the capabilities), no MemoryDenyWriteExecute (.NET JIT).
+    /// The exposure the unit reaches (1.9 of 10; the issue asks for at most 2.0). What is left is
+    /// inherent to an AF_PACKET bridge with a control plane: packet, netlink, Unix and IP sockets,
+    /// NET_ADMIN and NET_RAW, the host network, no private users (they would void the
+    /// capabilities), no MemoryDenyWriteExecute (.NET JIT), sched_setaffinity (.NET start-up).
     /// </summary>
-    private const double MaxExposure = 2.1;
+    private const double MaxExposure = 1.9;
 
     private static readonly string UnitPath = Path.Combine(HostCommand.RepoRoot(), "systemd", "bridged.service");
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);

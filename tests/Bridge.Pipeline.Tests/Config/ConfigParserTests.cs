@@ -48,6 +48,15 @@ public class ConfigParserTests
     }
 
     [Fact]
+    public void Interface_description_is_kept_and_written_first_as_on_ASA()
+    {
+        var c = BridgeConfig.Parse("interface eth2\n nameif OUTSIDE\n description to the  router, port 7\n", "t.conf");
+        Assert.Equal("to the  router, port 7", c.Interfaces[0].Description);
+        Assert.StartsWith("interface eth2\n description to the  router, port 7\n nameif OUTSIDE\n", c.ToText("interface"));
+        Assert.Equal(c.ToText(), BridgeConfig.Parse(c.ToText(), "again").ToText());
+    }
+
+    [Fact]
     public void Snort_rules_and_mode_round_trip()
     {
         var c = BridgeConfig.Parse("snort rules /etc/bridge/rules\nsnort rules local rules/my.rules\nsnort mode inline-tap");

@@ -18,15 +18,22 @@ public sealed class ConfigDraft(BridgeConfig current)
 
     internal ParseResult? Typed { get; private set; }
 
+    /// <summary>Characters written before the typed command on its line (a block's sub-command is indented).</summary>
+    internal int TypedIndent { get; private set; }
+
     /// <summary>
     /// Adds the typed command, keywords written out, at the end: the parser wants references
     /// defined above their use, and everything in the running config is.
     /// </summary>
-    public void AppendTyped(ParseResult typed)
+    public void AppendTyped(ParseResult typed) => InsertTyped(Lines.Count, typed, "");
+
+    /// <summary>Puts the typed command, keywords written out, at line <paramref name="index"/> behind <paramref name="indent"/>.</summary>
+    public void InsertTyped(int index, ParseResult typed, string indent)
     {
         Typed = typed;
-        TypedIndex = Lines.Count;
-        Lines.Add(typed.Expanded);
+        TypedIndex = index;
+        TypedIndent = indent.Length;
+        Lines.Insert(index, indent + typed.Expanded);
     }
 
     public int RemoveWhere(Func<string, bool> predicate) => Lines.RemoveAll(l => predicate(l));
@@ -76,7 +83,7 @@ public static class RunningConfigEditor
     {
         if (draft.Typed is { } parsed && e.Line == draft.TypedIndex + 1)
         {
-            int column = parsed.TypedColumn(Math.Max(0, e.Column - 1));
+            int column = parsed.TypedColumn(Math.Max(0, e.Column - 1 - draft.TypedIndent));
             return CommandTree.Marker(typed, Math.Min(column, typed.TrimEnd().Length)) + "ERROR: " + e.Reason + "\n";
         }
         return "ERROR: " + e.Reason + "\n";

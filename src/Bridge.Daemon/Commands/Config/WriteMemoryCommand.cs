@@ -44,16 +44,22 @@ public static class ConfigFileWriter
         string full = Path.GetFullPath(path);
         string dir = Path.GetDirectoryName(full)!;
         string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        UnixFileMode? mode = File.Exists(full) && !OperatingSystem.IsWindows() ? File.GetUnixFileMode(full) : null;
+        // The file holds password hashes (username lines): owner only, whatever it was before and
+        // whatever the umask; show running-config is how operators read it.
+        var ownerOnly = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows()) ownerOnly.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         try
         {
-            using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var fs = new FileStream(temp, ownerOnly))
             {
                 fs.Write(Encoding.UTF8.GetBytes(text));
                 fs.Flush(flushToDisk: true);
             }
-            if (mode is { } m && !OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, m);
-            if (File.Exists(full)) File.Copy(full, full + ".bak", overwrite: true);
+            if (File.Exists(full))
+            {
+                File.Copy(full, full + ".bak", overwrite: true);
+                if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(full + ".bak", UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
             File.Move(temp, full, overwrite: true);
         }
         catch

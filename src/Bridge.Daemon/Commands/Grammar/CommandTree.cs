@@ -51,14 +51,26 @@ public sealed class CommandTree
     public const string InvalidInput = "ERROR: % Invalid input detected at '^' marker.";
     public const string IncompleteCommand = "% Incomplete command";
 
-    public GrammarNode Root { get; } = GrammarNode.CreateRoot();
+    private readonly Dictionary<string, CommandTree> _modes = new(StringComparer.Ordinal);
+
+    private CommandTree() : this(GrammarNode.CreateRoot())
+    {
+    }
+
+    private CommandTree(GrammarNode root) => Root = root;
+
+    public GrammarNode Root { get; }
 
     public static CommandTree Build(IEnumerable<ICommandModule> modules)
     {
         var tree = new CommandTree();
         foreach (var m in modules) m.Register(tree.Root);
+        foreach (var (name, root) in tree.Root.SubModes) tree._modes[name] = new CommandTree(root);
         return tree;
     }
+
+    /// <summary>The tree of configuration sub-mode <paramref name="mode"/>, or null when no command opens it.</summary>
+    public CommandTree? Mode(string mode) => _modes.GetValueOrDefault(mode);
 
     public static List<LineToken> Tokenize(string line)
     {

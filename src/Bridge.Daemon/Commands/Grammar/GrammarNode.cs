@@ -21,6 +21,7 @@ public delegate Task<CommandResult> CommandHandler(CommandContext context);
 public sealed class GrammarNode
 {
     private readonly List<GrammarNode> _children = [];
+    private Dictionary<string, GrammarNode>? _modes;
 
     private GrammarNode(string? word, ParamType? type, string name, string help)
     {
@@ -74,6 +75,26 @@ public sealed class GrammarNode
         _children.Add(node);
         return node;
     }
+
+    /// <summary>
+    /// The root of configuration sub-mode <paramref name="mode"/> (<c>config-if</c>,
+    /// <c>config-network-object</c>, …): the commands a line such as <c>interface eth2</c> opens.
+    /// Registered on the tree's root; created on first use.
+    /// </summary>
+    public GrammarNode SubMode(string mode)
+    {
+        _modes ??= new(StringComparer.Ordinal);
+        if (!_modes.TryGetValue(mode, out var root))
+        {
+            root = CreateRoot();
+            _modes[mode] = root;
+        }
+        return root;
+    }
+
+    /// <summary>The sub-modes registered on this root, by name.</summary>
+    public IReadOnlyDictionary<string, GrammarNode> SubModes =>
+        _modes ?? (IReadOnlyDictionary<string, GrammarNode>)new Dictionary<string, GrammarNode>();
 
     /// <summary>Marks this node as a complete command run by <paramref name="handler"/>.</summary>
     public GrammarNode Runs(CommandHandler handler, Privilege privilege)
