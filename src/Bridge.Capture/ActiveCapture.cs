@@ -17,16 +17,37 @@ public sealed class CaptureStorage
     private int _traces;
 
     public CaptureStorage(int workers, int buffer, bool circular)
+        : this(InMemory(workers, buffer), buffer, circular)
     {
-        Buffer = buffer;
-        Circular = circular;
+    }
+
+    /// <summary>
+    /// Storage over existing slots (ring files re-attached after a restart): the shared counters
+    /// start from what the slots hold, so a non-circular capture stays as full as it was and the
+    /// traces already handed out still count against trace-count.
+    /// </summary>
+    public CaptureStorage(CaptureSlot[] slots, int buffer, bool circular)
+    {
         // Non-circular: the shared reservation bounds the total, but any one worker may carry all
         // of it, so every slot can hold the whole buffer. Circular: each worker keeps its newest
         // `buffer` bytes and the reader keeps the newest `buffer` bytes of the merge, which is what
         // one shared ring would hold.
-        int maxRecords = buffer / 48 + 16;
-        Slots = new CaptureSlot[workers];
-        for (int i = 0; i < workers; i++) Slots[i] = new CaptureSlot(buffer, maxRecords);
+        Buffer = buffer;
+        Circular = circular;
+        Slots = slots;
+        foreach (var s in slots)
+        {
+            _reserved += s.StoredBytes;
+            _traces += s.TracedRecords;
+            if (s.Full) _full = 1;
+        }
+    }
+
+    private static CaptureSlot[] InMemory(int workers, int buffer)
+    {
+        var slots = new CaptureSlot[workers];
+        for (int i = 0; i < workers; i++) slots[i] = new CaptureSlot(buffer, CaptureRingFile.RecordsFor(buffer));
+        return slots;
     }
 
     public int Buffer { get; }
@@ -44,7 +65,11 @@ public sealed class CaptureStorage
     }
 
     /// <summary>What a capture of this geometry costs in memory, before it is allocated.</summary>
-    public static long MemoryFor(int workers, int buffer) => (long)workers * (buffer + (long)(buffer / 48 + 16) * CaptureSlot.RecordBytes);
+    public static long MemoryFor(int workers, int buffer)
+    {
+        int records = CaptureRingFile.RecordsFor(buffer);
+        return workers * (CaptureRingFile.FileBytes(buffer, records) + (long)records * CaptureSlot.TraceReferenceBytes);
+    }
 
     /// <summary>Set once a non-circular buffer could not take the next frame ("Buffer Full").</summary>
     public bool Full => Volatile.Read(ref _full) != 0;
@@ -174,11 +199,17 @@ public sealed class ActiveCapture
             slot.TryWrite(stored, originalLength, timeNs, direction, drop, section, trace, overwrite: true);
             return;
         }
-        if (!Storage.TryReserve(stored.Length)) return;
+        if (!Storage.TryReserve(stored.Length))
+        {
+            // Kept in the ring header too, so the capture is still "Buffer Full" after a restart.
+            slot.MarkFull();
+            return;
+        }
         if (!slot.TryWrite(stored, originalLength, timeNs, direction, drop, section, trace, overwrite: false))
         {
             // Out of record headers before out of bytes (a flood of tiny frames): full all the same.
             Storage.Unreserve(stored.Length, markFull: true);
+            slot.MarkFull();
         }
     }
 

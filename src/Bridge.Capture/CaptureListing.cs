@@ -35,6 +35,12 @@ public static class CaptureListing
         return sb.ToString();
     }
 
+    /// <summary>
+    /// Printed instead of the phases of a traced packet whose trace did not survive a restart of
+    /// bridged (the packet itself did: traces are kept in memory only).
+    /// </summary>
+    public const string TraceLostLine = "Trace information is not available for this packet: it was captured before bridged restarted, and traces are kept in memory only.";
+
     /// <summary>The per-packet form (ftd-reference §2.4, §3.1).</summary>
     public static string Packets(CaptureContents c, ShowCaptureOptions o)
     {
@@ -56,6 +62,10 @@ public static class CaptureListing
             if (o.Trace && p.Trace is { TotalNs: > 0 } trace)
             {
                 sb.Append('\n').Append(TraceRenderer.Render(trace, new TraceRenderOptions(Detailed: o.TraceDetail))).Append('\n');
+            }
+            else if (o.Trace && p.TraceLost)
+            {
+                sb.Append('\n').Append(TraceLostLine).Append('\n');
             }
         }
         sb.Append(shown).Append(shown == 1 || shown == 0 ? " packet shown\n" : " packets shown\n");

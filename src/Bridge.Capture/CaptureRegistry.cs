@@ -29,8 +29,14 @@ public sealed class CaptureRegistry(int workers)
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ActiveCapture> _captures = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
+    // Position of each capture in show capture, kept in its definition file across restarts.
+    private readonly Dictionary<string, int> _position = new(StringComparer.Ordinal);
+    private int _nextPosition;
 
     public int WorkerCount { get; } = workers;
+
+    /// <summary>Where captures are kept across restarts (set by <see cref="Attach"/>); null: in memory only.</summary>
+    public CaptureRingDirectory? Rings { get; private set; }
 
     /// <summary>Memory all captures together may hold (frame bytes and record headers over every worker).</summary>
     public long MemoryLimitBytes { get; set; } = DefaultMemoryLimit;
@@ -71,36 +77,160 @@ public sealed class CaptureRegistry(int workers)
     {
         lock (_gate)
         {
-            _captures.TryGetValue(definition.Name, out var old);
-            var storage = old?.Storage;
-            if (storage is null || storage.Buffer != definition.Buffer || storage.Circular != definition.Circular)
-            {
-                long need = CaptureStorage.MemoryFor(WorkerCount, definition.Buffer);
-                long inUse = _captures.Values.Where(c => c != old).Sum(c => c.Storage.MemoryBytes);
-                if (inUse + need > MemoryLimitBytes)
-                {
-                    throw new CaptureMemoryException(
-                        $"ERROR: Not enough capture memory for {definition.Name}: it needs {need} bytes ({WorkerCount} worker(s) x buffer {definition.Buffer} and record headers), " +
-                        $"{inUse} of the {MemoryLimitBytes}-byte limit are in use. Use a smaller buffer, remove a capture, or raise Bridge:Capture:MemoryLimit.");
-                }
-                storage = new CaptureStorage(WorkerCount, definition.Buffer, definition.Circular);
-            }
             if (paths.Count == 0) throw new InvalidOperationException("no data path to capture on");
+            _captures.TryGetValue(definition.Name, out var old);
+            if (!_position.TryGetValue(definition.Name, out int position)) position = _nextPosition;
+            string? text = Rings is null ? null : CaptureRingDirectory.DefinitionText(definition, position);
+            ulong hash = text is null ? 0 : CaptureRingFile.Hash(text);
+            var storage = old?.Storage;
+            try
+            {
+                if (storage is null || storage.Buffer != definition.Buffer || storage.Circular != definition.Circular)
+                {
+                    long need = CaptureStorage.MemoryFor(WorkerCount, definition.Buffer);
+                    long inUse = _captures.Values.Where(c => c != old).Sum(c => c.Storage.MemoryBytes);
+                    if (inUse + need > MemoryLimitBytes)
+                    {
+                        throw new CaptureMemoryException(
+                            $"ERROR: Not enough capture memory for {definition.Name}: it needs {need} bytes ({WorkerCount} worker(s) x buffer {definition.Buffer} and record headers), " +
+                            $"{inUse} of the {MemoryLimitBytes}-byte limit are in use. Use a smaller buffer, remove a capture, or raise Bridge:Capture:MemoryLimit.");
+                    }
+                    storage = Rings is null ? new CaptureStorage(WorkerCount, definition.Buffer, definition.Circular) : CreateRings(Rings, definition, hash);
+                }
+                else if (text is not null)
+                {
+                    foreach (var slot in storage.Slots) slot.SetDefinitionHash(hash);
+                }
+                if (text is not null) Rings!.SaveDefinition(definition.Name, text);
+            }
+            catch (IOException e)
+            {
+                throw new CaptureMemoryException($"ERROR: Unable to keep capture {definition.Name} in {Rings!.Directory}: {e.Message}");
+            }
             _captures[definition.Name] = new ActiveCapture(definition, storage, paths[0].Snapshot);
-            if (old is null) _order.Add(definition.Name);
+            if (old is null)
+            {
+                _order.Add(definition.Name);
+                _position[definition.Name] = position;
+                _nextPosition = position + 1;
+            }
             InstallLocked(paths);
         }
     }
 
-    /// <summary>Removes a capture and its rings; false when there is none of that name.</summary>
+    private CaptureStorage CreateRings(CaptureRingDirectory rings, CaptureDefinition definition, ulong hash)
+    {
+        var slots = new CaptureSlot[WorkerCount];
+        for (int w = 0; w < slots.Length; w++) slots[w] = CaptureSlot.Create(rings.RingPath(definition.Name, w), definition.Buffer, w, WorkerCount, hash);
+        return new CaptureStorage(slots, definition.Buffer, definition.Circular);
+    }
+
+    /// <summary>Removes a capture, its rings and its files; false when there is none of that name.</summary>
     public bool Remove(string name, IReadOnlyList<DataPath> paths)
     {
         lock (_gate)
         {
             if (!_captures.Remove(name)) return false;
             _order.Remove(name);
+            _position.Remove(name);
             InstallLocked(paths);
+            // Workers may still write through the old set for a moment: unlinking leaves their mapping valid.
+            Rings?.Delete(name);
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Keeps captures in <paramref name="rings"/> from now on, after re-creating the captures found
+    /// there (a restart): each definition is parsed against the running configuration and its ring
+    /// files are validated field by field; anything that fails is deleted and reported, never
+    /// thrown. Returns one line per capture restored or file discarded, for the log.
+    /// </summary>
+    public IReadOnlyList<string> Attach(CaptureRingDirectory rings, ICaptureNames names, IReadOnlyList<DataPath> paths)
+    {
+        var report = new List<string>();
+        lock (_gate)
+        {
+            // The directory first: when it cannot be made, captures stay in memory (Rings null).
+            rings.Ensure();
+            Rings = rings;
+            var found = new List<(CaptureDefinition Definition, int Position, ulong Hash)>();
+            foreach (var file in rings.DefinitionFiles())
+            {
+                try
+                {
+                    string text = File.ReadAllText(file);
+                    var (def, position) = CaptureRingDirectory.ParseDefinition(text, names);
+                    if (rings.DefinitionPath(def.Name) != file) throw new FormatException($"defines capture {def.Name}, which belongs in another file");
+                    if (_captures.ContainsKey(def.Name)) continue;
+                    found.Add((def, position, CaptureRingFile.Hash(text)));
+                }
+                catch (Exception e) when (e is FormatException or CaptureSyntaxException or IOException or ArgumentException)
+                {
+                    report.Add($"capture definition {file} discarded: {e.Message}");
+                    TryDelete(file);
+                }
+            }
+            found.Sort((a, b) => a.Position.CompareTo(b.Position));
+            foreach (var (def, position, hash) in found)
+            {
+                string? problem = null;
+                long need = CaptureStorage.MemoryFor(WorkerCount, def.Buffer);
+                long inUse = _captures.Values.Sum(c => c.Storage.MemoryBytes);
+                var slots = new CaptureSlot[WorkerCount];
+                if (paths.Count == 0) problem = "no data path to capture on";
+                else if (inUse + need > MemoryLimitBytes) problem = $"it needs {need} bytes of the capture memory limit, {inUse} of {MemoryLimitBytes} are in use";
+                for (int w = 0; w < slots.Length && problem is null; w++)
+                {
+                    string path = rings.RingPath(def.Name, w);
+                    slots[w] = CaptureSlot.Open(path, def.Buffer, w, WorkerCount, hash, out problem)!;
+                    if (problem is not null) problem = $"{Path.GetFileName(path)}: {problem}";
+                }
+                if (problem is not null)
+                {
+                    report.Add($"capture {def.Name} discarded: {problem}");
+                    try
+                    {
+                        rings.Delete(def.Name);
+                    }
+                    catch (IOException e)
+                    {
+                        report.Add($"capture {def.Name}: {e.Message}");
+                    }
+                    continue;
+                }
+                var storage = new CaptureStorage(slots, def.Buffer, def.Circular);
+                _captures[def.Name] = new ActiveCapture(def, storage, paths[0].Snapshot);
+                _order.Add(def.Name);
+                _position[def.Name] = position;
+                _nextPosition = Math.Max(_nextPosition, position + 1);
+                int packets = slots.Sum(s => s.Count);
+                long bytes = slots.Sum(s => s.StoredBytes);
+                report.Add($"capture {def.Name} restored from {rings.Directory}: {packets} packet{(packets == 1 ? "" : "s")}, {bytes} bytes");
+            }
+            foreach (var orphan in rings.OrphanRings().ToList())
+            {
+                report.Add($"capture ring {orphan} discarded: no definition file");
+                TryDelete(orphan);
+            }
+            if (_captures.Count > 0 && paths.Count > 0) InstallLocked(paths);
+        }
+        return report;
+    }
+
+    private static void TryDelete(string file)
+    {
+        try
+        {
+            File.Delete(file);
+        }
+        catch (IOException)
+        {
+            // Reported already; a file that cannot be deleted is simply not used.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // As above.
         }
     }
 

@@ -121,6 +121,7 @@ public static class Program
         // After start: the capture registry sizes its per-worker rings from the running workers.
         var dataPlane = host.Services.GetRequiredService<DataPlane>();
         CaptureStore.Configure(dataPlane, section.GetValue("Capture:MemoryLimit", CaptureRegistry.DefaultMemoryLimit));
+        CaptureStore.Restore(dataPlane, host.Services.GetRequiredService<Commands.ControlPlaneState>().Paths.CaptureRingDirectory, host.Services.GetRequiredService<ILogger<CaptureRegistry>>());
         // READY=1 here, not only from SystemdLifetime: that lifetime is installed only when .NET
         // recognises its parent as systemd, and readiness must not depend on that guess.
         var notifier = host.Services.GetRequiredService<ISystemdNotifier>();

@@ -29,14 +29,18 @@ internal sealed class CaptureBed
         access-list WEB extended permit tcp any any eq www
         """;
 
-    public CaptureBed(string config = OpenConfig, int workers = 2)
+    public CaptureBed(string config = OpenConfig, int workers = 2, string? ringDirectory = null)
     {
         Snapshot = RuntimeSnapshot.Build(BridgeConfig.Parse(config));
         var macs = new MacTable();
         Paths = new DataPath[workers];
         for (int i = 0; i < workers; i++) Paths[i] = new DataPath(Snapshot, macs, new NullTransmitter(), i, workers);
         Registry = new CaptureRegistry(workers);
+        if (ringDirectory is not null) AttachReport = Registry.Attach(new CaptureRingDirectory(ringDirectory), new Names(Snapshot), Paths);
     }
+
+    /// <summary>What <see cref="CaptureRegistry.Attach"/> reported when the bed was given a ring directory (a "restart").</summary>
+    public IReadOnlyList<string> AttachReport { get; } = [];
 
     public RuntimeSnapshot Snapshot { get; }
     public DataPath[] Paths { get; }
@@ -55,7 +59,8 @@ internal sealed class CaptureBed
     {
         var tokens = CaptureSyntax.Tokenize(line, 0);
         string name = tokens[0].Text;
-        var left = CaptureSyntax.Remove(Registry.Find(name)!, tokens.Skip(1).ToList());
+        // "no capture NAME" alone removes the capture, as the daemon's command does.
+        var left = tokens.Count == 1 ? null : CaptureSyntax.Remove(Registry.Find(name)!, tokens.Skip(1).ToList());
         if (left is null) Registry.Remove(name, Paths);
         else Registry.Define(left, Paths);
     }

@@ -67,6 +67,13 @@ public sealed class LiveLab : IDisposable
 
     public Result Reload() => Run(Script, ["--prefix", Prefix, "reload"], TimeSpan.FromSeconds(30));
 
+    /// <summary>'scripts/lab restart': kill -9 the daemon (SIGTERM with <paramref name="term"/>) and start it again on the same files.</summary>
+    public Result Restart(bool term = false) =>
+        Run(Script, term ? ["--prefix", Prefix, "restart", "--term"] : ["--prefix", Prefix, "restart"], TimeSpan.FromMinutes(2));
+
+    /// <summary>The daemon's runtime directory (capture rings), which a restart keeps.</summary>
+    public string RuntimeDirectory => Path.Combine("/run/bridge-lab", Prefix + "runtime");
+
     public Result Cli(string command) => Run(Script, ["--prefix", Prefix, "cli", "-c", command], TimeSpan.FromSeconds(30));
 
     /// <summary>Ping from A to B; true when every reply came back.</summary>

@@ -16,7 +16,7 @@ public static class AdminServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddAdminSocket(this IServiceCollection services)
     {
-        services.TryAddSingleton(sp => new ControlPlaneState { Paths = HostPaths.From(sp.GetRequiredService<IConfiguration>()) });
+        services.TryAddSingleton(sp => new ControlPlaneState { Paths = HostPaths.From(sp.GetRequiredService<IConfiguration>()), StartedAt = DateTimeOffset.UtcNow });
         services.TryAddSingleton<IAdminRolePolicy, GroupRolePolicy>();
         services.TryAddSingleton(sp => new CommandDispatcher(
             CommandCatalogue.BuildTree(), sp.GetRequiredService<IBridgeRuntime>(), sp.GetRequiredService<ControlPlaneState>()));

@@ -12,8 +12,15 @@ namespace Bridge.Daemon.Commands;
 public sealed class ControlPlaneState
 {
     private readonly Lock _gate = new();
-    private string _frameClearing = "Never";
-    private string _flowClearing = "Never";
+    private string? _frameClearing;
+    private string? _flowClearing;
+
+    /// <summary>
+    /// When this daemon process started, if it is one (null in tests that build a bare state).
+    /// Counters live in the workers and start from zero with the process, so until the first
+    /// <c>clear</c> the last clearing is the start: <c>10:43:33 UTC Jan 5 2021 by bridged start</c>.
+    /// </summary>
+    public DateTimeOffset? StartedAt { get; init; }
 
     public SemaphoreSlim ConfigLock { get; } = new(1, 1);
 
@@ -25,7 +32,9 @@ public sealed class ControlPlaneState
 
     public string LastClearing(DropSection section)
     {
-        lock (_gate) return section == DropSection.Frame ? _frameClearing : _flowClearing;
+        string? cleared;
+        lock (_gate) cleared = section == DropSection.Frame ? _frameClearing : _flowClearing;
+        return cleared ?? (StartedAt is { } start ? AsaTime.Format(start) + " by bridged start" : "Never");
     }
 
     /// <summary>Records a clear in FTD's form: <c>10:43:33 UTC Jan 5 2021 by admin</c>.</summary>

@@ -3,6 +3,7 @@ using Bridge.Capture;
 using Bridge.Daemon.Commands.Grammar;
 using Bridge.Daemon.Runtime;
 using Bridge.Pipeline.Core;
+using Microsoft.Extensions.Logging;
 
 namespace Bridge.Daemon.Commands.Capture;
 
@@ -31,6 +32,25 @@ public static class CaptureStore
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(memoryLimitBytes, 0);
         For(runtime).MemoryLimitBytes = memoryLimitBytes;
+    }
+
+    /// <summary>
+    /// Keeps the runtime's captures in <paramref name="ringDirectory"/> from now on, first re-creating
+    /// the ones a previous run of the daemon left there (kill, crash or clean stop alike). Every
+    /// capture restored and every file discarded is logged; a directory that cannot be used leaves
+    /// captures in memory only, with a warning, and never stops the daemon.
+    /// </summary>
+    public static void Restore(IBridgeRuntime runtime, string ringDirectory, ILogger logger)
+    {
+        try
+        {
+            var report = For(runtime).Attach(new CaptureRingDirectory(ringDirectory), new Names(runtime.Snapshot), runtime.Workers);
+            foreach (var line in report) logger.LogInformation("{Line}", line);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("captures are kept in memory only (they will not survive a restart): {Directory}: {Reason}", ringDirectory, e.Message);
+        }
     }
 
     /// <summary>Runs a per-worker action on each worker's own thread (the rings have no locks).</summary>
