@@ -41,6 +41,25 @@ public sealed class ConfigCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Line_N_inserts_the_entry_at_that_line_of_the_list()
+    {
+        Assert.Equal("", await _f.TextAsync("access-list CSM_FW_ACL_ line 1 advanced deny udp any any eq 9999 rule-id 9999"));
+        var lines = (await _f.TextAsync("show running-config access-list")).Split('\n');
+        Assert.Equal("access-list CSM_FW_ACL_ advanced deny udp any any eq 9999 rule-id 9999", lines[0]);
+        Assert.Contains("access-list CSM_FW_ACL_ line 1 advanced deny udp any any eq 9999 rule-id 9999", await _f.TextAsync("show access-list CSM_FW_ACL_"));
+
+        // Past the end appends; remarks count as lines.
+        Assert.Equal("", await _f.TextAsync("access-list CSM_FW_ACL_ line 500 remark the end"));
+        Assert.EndsWith("access-list CSM_FW_ACL_ remark the end", (await _f.TextAsync("show running-config access-list")).TrimEnd('\n'));
+
+        // The caret still lands under the typed word after "line N".
+        const string typo = "access-list CSM_FW_ACL_ line 2 adv permit tcp any hots 10.0.0.1";
+        var bad = await _f.RunAsync(typo);
+        Assert.Equal(1, bad["status"]!.GetValue<int>());
+        Assert.Equal(new string(' ', typo.IndexOf("hots", StringComparison.Ordinal)) + "^", bad["text"]!.GetValue<string>().Split('\n')[1]);
+    }
+
+    [Fact]
     public async Task Removing_a_list_still_bound_is_refused()
     {
         var r = await _f.RunAsync("no access-list CSM_FW_ACL_");

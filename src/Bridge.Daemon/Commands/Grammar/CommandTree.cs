@@ -28,6 +28,25 @@ public sealed record ParseResult(ParseStatus Status, GrammarNode Node, IReadOnly
     /// <summary>Where each word starts in <see cref="Expanded"/> and in the typed line.</summary>
     public IReadOnlyList<(int Expanded, int Typed)> Segments { get; init; } = [];
 
+    /// <summary>
+    /// This command without its words <paramref name="first"/> to <paramref name="first"/> +
+    /// <paramref name="count"/> - 1 (<c>line 3</c> of an access-list entry, which places the
+    /// entry but is not part of it); the remaining words keep their typed columns.
+    /// </summary>
+    public ParseResult WithoutWords(int first, int count)
+    {
+        int from = Segments[first].Expanded;
+        int to = first + count < Segments.Count ? Segments[first + count].Expanded : Expanded.Length + 1;
+        int removed = to - from;
+        var segments = new List<(int, int)>(Segments.Count - count);
+        for (int i = 0; i < Segments.Count; i++)
+        {
+            if (i < first) segments.Add(Segments[i]);
+            else if (i >= first + count) segments.Add((Segments[i].Expanded - removed, Segments[i].Typed));
+        }
+        return this with { Expanded = (Expanded[..from] + (to <= Expanded.Length ? Expanded[to..] : "")).TrimEnd(), Segments = segments };
+    }
+
     /// <summary>The typed-line column of a column of <see cref="Expanded"/>.</summary>
     public int TypedColumn(int expandedColumn)
     {
