@@ -47,9 +47,7 @@ public sealed class CommandDispatcher(CommandTree tree, IBridgeRuntime runtime, 
         {
             return CommandResult.Fail($"ERROR: % Permission denied: '{line.Trim()}' changes the bridge; it needs {session.AdminRequirement} (user '{session.User}' may only show)\n");
         }
-        // A configuration command of the global mode typed in a sub-mode closes the block, as on
-        // ASA; show and packet-tracer leave it open.
-        if (outsideBlock && parsed.Node.Privilege == Privilege.Admin) session.Block = null;
+        var block = session.Block;
         var ctx = new CommandContext
         {
             Runtime = runtime,
@@ -66,7 +64,13 @@ public sealed class CommandDispatcher(CommandTree tree, IBridgeRuntime runtime, 
         };
         try
         {
-            return await parsed.Handler(ctx).ConfigureAwait(false);
+            var result = await parsed.Handler(ctx).ConfigureAwait(false);
+            // A configuration command of the global mode typed in a sub-mode closes the block once
+            // it has been taken, as on ASA (unless it opened another); show and packet-tracer, and
+            // a refused line, leave it open.
+            if (outsideBlock && parsed.Node.Privilege == Privilege.Admin && result.Status == 0 && ReferenceEquals(session.Block, block))
+                session.Block = null;
+            return result;
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
@@ -76,9 +80,9 @@ public sealed class CommandDispatcher(CommandTree tree, IBridgeRuntime runtime, 
 
     /// <summary>
     /// Parses <paramref name="line"/> in the caller's mode. In a sub-mode its own commands come
-    /// first; a line whose first word is not one of them is tried in the global tree
-    /// (<paramref name="outsideBlock"/> then true), so <c>show …</c> or the next
-    /// <c>interface …</c> work without <c>exit</c>.
+    /// first; a line they do not accept is tried in the global tree (<paramref name="outsideBlock"/>
+    /// then true), so <c>show …</c>, <c>no access-list …</c> or the next <c>interface …</c> work
+    /// without <c>exit</c>.
     /// </summary>
     public ParseResult Parse(string line, AdminSession session, out bool outsideBlock)
     {
@@ -86,17 +90,15 @@ public sealed class CommandDispatcher(CommandTree tree, IBridgeRuntime runtime, 
         var snapshot = runtime.Snapshot;
         if (ModeTree(session) is not { } mode) return tree.Parse(line, snapshot);
         var inMode = mode.Parse(line, snapshot);
-        var tokens = CommandTree.Tokenize(line);
-        if (inMode.Status == ParseStatus.Invalid && tokens.Count > 0 && inMode.ErrorColumn == tokens[0].Column)
+        if (inMode.Status is ParseStatus.Complete or ParseStatus.Incomplete) return inMode;
+        var global = tree.Parse(line, snapshot);
+        if (global.Status == ParseStatus.Complete)
         {
-            var global = tree.Parse(line, snapshot);
-            if (global.Status == ParseStatus.Complete)
-            {
-                outsideBlock = true;
-                return global;
-            }
+            outsideBlock = true;
+            return global;
         }
-        return inMode;
+        // Neither fits: point at the word where the line went furthest.
+        return global.Status == ParseStatus.Invalid && global.ErrorColumn > inMode.ErrorColumn ? global : inMode;
     }
 
     /// <summary><c>?</c> help in the caller's mode (a sub-mode lists its own commands, as on ASA).</summary>

@@ -102,6 +102,24 @@ public sealed class SubModeTests : IAsyncLifetime
         Assert.Equal(0, Status(global));
         Assert.Equal("config", Mode(global));
         Assert.Equal(TimeSpan.FromMinutes(3), _f.Runtime.Snapshot.Config.Timeouts.Udp);
+
+        // A global "no …" too, although the sub-mode has a "no" of its own.
+        await c.RequestAsync("interface veth-out");
+        Assert.Equal(0, Status(await c.RequestAsync("access-list GONE extended deny ip any any")));
+        await c.RequestAsync("interface veth-out");
+        var no = await c.RequestAsync("no access-list GONE");
+        Assert.Equal(0, Status(no));
+        Assert.Equal("config", Mode(no));
+        Assert.DoesNotContain("GONE", await _f.TextAsync("show running-config access-list"));
+
+        // A line neither mode knows is pointed at where it went furthest.
+        await c.RequestAsync("interface veth-out");
+        var typo = await c.RequestAsync("nameif");
+        Assert.Equal(1, Status(typo));
+        Assert.Contains("% Incomplete command", Text(typo));
+        var wrong = await c.RequestAsync("access-list X extended permit ip any hots 1.1.1.1");
+        Assert.Equal(1, Status(wrong));
+        Assert.Equal("config-if", Mode(wrong));
     }
 
     [Fact]
