@@ -32,19 +32,31 @@ public sealed class GrammarFuzzTests
         "show running-config access-list",
         "debug http 255",
         "capture-traffic",
+        "access-list CSM_FW_ACL_ line 2 advanced deny udp any any eq 9999 rule-id 9999",
+        "interface veth-in.1577",
+        " nameif INSIDE",
+        " vlan 1577",
+        "no shutdown",
+        "object-group service WEB-PORTS tcp",
+        " port-object range 8000 8080",
+        " network-object host 192.168.103.5",
     ];
 
     [Fact]
     public void Damaged_command_lines_parse_or_get_an_ftd_error()
     {
         const int Rounds = 1_000_000;
-        var tree = CommandCatalogue.BuildTree();
+        var root = CommandCatalogue.BuildTree();
+        // Every fifth line goes to one of the configuration sub-modes' grammars.
+        CommandTree[] trees = [root, .. root.Root.SubModes.Keys.Order(StringComparer.Ordinal).Select(m => root.Mode(m)!)];
+        Assert.True(trees.Length >= 5, $"{trees.Length - 1} sub-modes");
         var snapshot = RuntimeSnapshot.Build(BridgeConfig.Load(Path.Combine(Admin.AdminFixture.Repo(), "config", "lab.conf")));
         var mutator = new Mutator(1577);
         int complete = 0, refused = 0;
         for (int round = 0; round < Rounds; round++)
         {
             string line = mutator.Mutate(Lines[mutator.Random.Next(Lines.Length)]);
+            var tree = round % 5 == 0 ? trees[mutator.Random.Next(trees.Length)] : root;
             try
             {
                 var parsed = tree.Parse(line, snapshot);
