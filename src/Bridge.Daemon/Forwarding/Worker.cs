@@ -17,6 +17,12 @@ internal sealed class Worker : IRxHandler, ITransmitter
     private const int IdlePollMs = 100;
     private const long SweepIntervalNs = 100_000_000;
 
+    /// <summary>Receive backlog (percent of a ring) at which the rules engine counts as busy…</summary>
+    public const int BusyEnterPercent = 75;
+
+    /// <summary>…and below which on every port it counts as keeping up again (hysteresis: no flapping at one mark).</summary>
+    public const int BusyLeavePercent = 25;
+
     private readonly IFramePort[] _ports;
     private readonly ConcurrentQueue<PostedWork> _posted = new();
     private readonly Thread _thread;
@@ -102,6 +108,7 @@ internal sealed class Worker : IRxHandler, ITransmitter
             while (!_stopping)
             {
                 _nowNs = UnixClock.NowNs();
+                DataPath.EngineBusy = Behind(DataPath.EngineBusy);
                 int received = 0;
                 for (int p = 0; p < _ports.Length; p++)
                 {
@@ -136,6 +143,21 @@ internal sealed class Worker : IRxHandler, ITransmitter
                 port.Flush();
             RunPosted();
         }
+    }
+
+    /// <summary>
+    /// Once per batch: busy when any port's ring is filled past <see cref="BusyEnterPercent"/>, no
+    /// longer busy when every port is below <see cref="BusyLeavePercent"/>.
+    /// </summary>
+    private bool Behind(bool busy)
+    {
+        int mark = busy ? BusyLeavePercent : BusyEnterPercent;
+        for (int p = 0; p < _ports.Length; p++)
+        {
+            if (_ports[p].BacklogAtLeast(mark))
+                return true;
+        }
+        return false;
     }
 
     private void RunPosted()
