@@ -583,10 +583,14 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
         return set;
     }
 
-    /// <summary>Rejection reasons of the rule parser that mean a syntax error, not a missing feature.</summary>
+    /// <summary>
+    /// Rejection reasons of the rule parser that mean a rule is not even shaped like one, not a
+    /// missing feature. "unterminated quote" is left out on purpose: one ET Open 2017 rule that
+    /// Snort accepts meets it, and a whole published rule set must keep loading.
+    /// </summary>
     private static readonly HashSet<string> MalformedRule = new(StringComparer.Ordinal)
     {
-        "bad rule header", "rule without option list", "unterminated quote", "bad direction", "missing sid",
+        "bad rule header", "rule without option list", "bad direction", "missing sid",
     };
 
     private sealed class RulesLoadException(string message) : Exception(message);
