@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Bridge.Io;
+using Bridge.Packets;
 using Bridge.Pipeline.Core;
 using Bridge.Pipeline.Ports;
 
@@ -174,9 +175,11 @@ internal sealed class Worker : IRxHandler, ITransmitter
         }
         catch (Exception e)
         {
-            // A bug must cost one frame, not the bridge: count it, keep the worker running.
+            // A bug must cost one frame, not the bridge: count it, keep the worker running. The
+            // stages' own faults are caught inside DataPath; this is the rest (decode, counting).
             _frameFaults++;
             LastFault = e;
+            DataPath.FrameDrops[(int)DropReason.InternalError]++;
         }
     }
 

@@ -24,6 +24,7 @@ public sealed class DataPath
     public DataPath(RuntimeSnapshot snapshot, MacTable macTable, ITransmitter? transmitter = null, int workerIndex = 0, int workerCount = 1, int flowCapacity = 65536)
     {
         _snapshot = snapshot;
+        EngineExpected = snapshot.Config.SnortRules.Count > 0;
         Macs = macTable;
         Macs.AgingNs = snapshot.MacAgingNs;
         Transmitter = transmitter;
@@ -61,6 +62,9 @@ public sealed class DataPath
     /// </summary>
     public bool EngineBusy { get; set; }
 
+    /// <summary>The configuration has <c>snort rules</c>: without an <see cref="Inspector"/> the engine is then down, not absent.</summary>
+    internal bool EngineExpected { get; private set; }
+
     /// <summary>Stage counters, indexed by <see cref="CounterDef.Index"/>.</summary>
     public long[] Counters { get; } = new long[CounterRegistry.Capacity];
     /// <summary>Frame-section drops by <see cref="DropReason"/>.</summary>
@@ -93,6 +97,7 @@ public sealed class DataPath
         if (snapshot.Policy.AceCount != AclHits.Length) AclHits = new long[Math.Max(1, snapshot.Policy.AceCount)];
         else Array.Clear(AclHits);
         Macs.AgingNs = snapshot.MacAgingNs;
+        EngineExpected = snapshot.Config.SnortRules.Count > 0;
         Volatile.Write(ref _snapshot, snapshot);
     }
 

@@ -113,7 +113,7 @@ public sealed class ExternalInspectStage : Stage
         if (inspector is null)
         {
             // No engine and none configured: nothing inspects here. Configured but not loaded: down.
-            if (dp.Snapshot.Config.SnortRules.Count == 0) return StageResult.Continue;
+            if (!dp.EngineExpected) return StageResult.Continue;
             return EngineUnavailable(ref ctx, dp, busy: false, "no rule set loaded");
         }
 
