@@ -33,19 +33,22 @@ public sealed class LiveLab : IDisposable
     /// <summary>The daemon's state directory (alert files, captures), fresh for each lab.</summary>
     public string StateDirectory => Path.Combine(Root, ".lab", Prefix + "state");
 
-    public static LiveLab Up(string driver = "afpacket", string? config = null, int workers = 1)
+    /// <param name="build">"release" (the shipped build) or "debug" (artifacts/bridged-debug: the fault-injection build with 'debug fault').</param>
+    /// <param name="environment">Extra variables for the daemon (.NET configuration, e.g. <c>Bridge__AfPacket__RingBytes</c>).</param>
+    public static LiveLab Up(string driver = "afpacket", string? config = null, int workers = 1, string build = "release",
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var lab = new LiveLab($"e2e{Guid.NewGuid().ToString("N")[..5]}-");
         try
         {
-            var args = new List<string> { "--prefix", lab.Prefix, "up", "--driver", driver, "--workers", workers.ToString() };
+            var args = new List<string> { "--prefix", lab.Prefix, "up", "--driver", driver, "--workers", workers.ToString(), "--build", build };
             if (config is not null)
             {
                 string file = Path.Combine(Path.GetTempPath(), lab.Prefix + "input.conf");
                 File.WriteAllText(file, config);
                 args.AddRange(["--config", file]);
             }
-            Run(lab.Script, args, TimeSpan.FromMinutes(4)).EnsureSuccess();
+            Run(lab.Script, args, TimeSpan.FromMinutes(4), environment).EnsureSuccess();
             return lab;
         }
         catch
@@ -107,9 +110,9 @@ public sealed class LiveLab : IDisposable
             : throw new InvalidOperationException($"{Command} exited {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}");
     }
 
-    public static Result Run(string file, IEnumerable<string> args, TimeSpan timeout)
+    public static Result Run(string file, IEnumerable<string> args, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var p = StartProcess(file, args);
+        using var p = StartProcess(file, args, environment);
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         string command = $"{file} {string.Join(' ', args)}";
@@ -122,7 +125,7 @@ public sealed class LiveLab : IDisposable
         return new Result(command, p.ExitCode, stdout.Result, stderr.Result);
     }
 
-    public static Process StartProcess(string file, IEnumerable<string> args)
+    public static Process StartProcess(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(file)
         {
@@ -133,6 +136,11 @@ public sealed class LiveLab : IDisposable
         };
         foreach (var a in args)
             psi.ArgumentList.Add(a);
+        if (environment is not null)
+        {
+            foreach (var (name, value) in environment)
+                psi.Environment[name] = value;
+        }
         return Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file}");
     }
 

@@ -21,6 +21,11 @@ public sealed class CaptureTrafficSession : IDisposable
     private readonly TcpdumpFilter _filter;
     private readonly TcpdumpPrinter _printer;
     private readonly PcapWriter? _writer;
+    // -w: records are formatted into _pending and handed to the unbuffered file once per Pump, so
+    // the file only ever grows by whole records and a failed write can be cut back to the last one.
+    private readonly MemoryStream? _pending;
+    private readonly FileStream? _file;
+    private long _goodLength;
     private readonly List<(long Timestamp, byte[] Frame, int WireLength)> _batch = new();
     private long _matched;
 
@@ -39,10 +44,47 @@ public sealed class CaptureTrafficSession : IDisposable
         _printer = new TcpdumpPrinter(options, names, zone);
         if (writePath is not null)
         {
-            var create = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.Read };
+            var create = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.Read, BufferSize = 0 };
             // Readable by group bridge (the show-only operators), whatever the service's umask.
             if (!OperatingSystem.IsWindows()) create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
-            _writer = new PcapWriter(new FileStream(writePath, create), snapLength: options.SnapLength ?? TcpdumpOptions.MaximumSnapLength);
+            _file = new FileStream(writePath, create);
+            _pending = new MemoryStream();
+            _writer = new PcapWriter(_pending, snapLength: options.SnapLength ?? TcpdumpOptions.MaximumSnapLength, leaveOpen: true);
+            try
+            {
+                WritePending();
+            }
+            catch (IOException)
+            {
+                // Not even the file header fits: leave no empty or broken file behind.
+                _file.Dispose();
+                File.Delete(writePath);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Set when <c>-w</c> could not write (disk full, I/O error): nothing more is written, and the
+    /// file was cut back to the last whole record, so it stays a valid pcap of what came before.
+    /// </summary>
+    public IOException? WriteError { get; private set; }
+
+    /// <summary>Records the -w file holds (those written before any <see cref="WriteError"/>).</summary>
+    public long Written { get; private set; }
+
+    private void WritePending()
+    {
+        int length = (int)_pending!.Length;
+        if (length == 0) return;
+        try
+        {
+            _file!.Write(_pending.GetBuffer(), 0, length);
+            _goodLength += length;
+        }
+        finally
+        {
+            _pending.SetLength(0);
         }
     }
 
@@ -91,11 +133,45 @@ public sealed class CaptureTrafficSession : IDisposable
             if (Done) break;
             if (!_filter.Matches(frame)) continue;
             _matched++;
-            if (_writer is not null) _writer.Write(timestamp, frame, wireLength);
-            else text.Append(_printer.Print(timestamp, frame, wireLength));
+            if (_writer is not null)
+            {
+                if (WriteError is not null) continue;
+                _writer.Write(timestamp, frame, wireLength);
+                // Whole records in chunks: a disk that fills mid-batch loses at most one chunk.
+                if (_pending!.Length >= CommitBytes) Commit();
+            }
+            else
+            {
+                text.Append(_printer.Print(timestamp, frame, wireLength));
+            }
         }
-        _writer?.Flush();
+        if (_writer is not null && WriteError is null) Commit();
         return text.ToString();
+    }
+
+    private const int CommitBytes = 64 * 1024;
+
+    private void Commit()
+    {
+        long records = _matched;
+        try
+        {
+            WritePending();
+            Written = records;
+        }
+        catch (IOException e)
+        {
+            WriteError = e;
+            try
+            {
+                // A short write may have left half a record: back to the last whole one.
+                _file!.SetLength(_goodLength);
+            }
+            catch (IOException)
+            {
+                // The file cannot even be cut; the error above is what the operator needs to know.
+            }
+        }
     }
 
     /// <summary>tcpdump's closing statistics.</summary>
@@ -110,6 +186,7 @@ public sealed class CaptureTrafficSession : IDisposable
     public void Dispose()
     {
         _writer?.Dispose();
+        _file?.Dispose();
         _filter.Dispose();
     }
 }

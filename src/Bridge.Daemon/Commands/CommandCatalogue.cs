@@ -50,6 +50,9 @@ public static class CommandCatalogue
         new ShowCurprivCommand(),
         new CopyCommand(),
         new CaptureTraffic.CaptureTrafficCommand(),
+#if FAULT_INJECTION
+        new Debug.DebugFaultCommand(),
+#endif
     ];
 
     public static CommandTree BuildTree() => CommandTree.Build(Modules);

@@ -71,15 +71,18 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
             _log.LogWarning("Only one device ({Device}) is configured: frames can only be bridged between its VLANs", snap.Devices[0]);
 
         int workers = _options.EffectiveWorkers;
-        // Rules first: a wrong path should stop the start before any NIC is touched.
-        RuleSet? rules;
+        // Rules that cannot be loaded leave the engine down, not the bridge: the configured
+        // 'snort fail-open' / 'fail-close' decides what happens to the traffic it should inspect
+        // (FTD's LINA keeps running when Snort fails), and 'snort reload' can bring it up.
+        RuleSet? rules = null;
         try
         {
             rules = LoadRules(snap.Config);
         }
         catch (RulesLoadException e)
         {
-            throw new DataPlaneStartException(e.Message, e);
+            _log.LogError("Rules not loaded: {Reason}; the rules engine is down and snort {Policy} applies until a successful 'snort reload'",
+                e.Message, snap.Config.SnortFailPolicy == SnortFailPolicy.FailOpen ? "fail-open (traffic passes uninspected)" : "fail-close (traffic to inspect is dropped, snort-down)");
         }
         var nics = new NicInfo[snap.Devices.Count];
         for (int p = 0; p < nics.Length; p++)
@@ -357,8 +360,8 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
         Exception? last = null;
         foreach (var w in _workers)
         {
-            total += w.FrameFaults;
-            last ??= w.LastFault;
+            total += w.FrameFaults + w.DataPath.StageFaults;
+            last ??= w.DataPath.LastFault ?? w.LastFault;
         }
         return (total, last);
     }
@@ -562,17 +565,36 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
                 throw new RulesLoadException($"snort rules {p}: no such file or folder ({full})");
             paths.Add(full);
         }
+        RuleSet set;
         try
         {
-            var set = RuleSet.Load(paths);
-            _log.LogInformation("Rules: {Summary}", set.Report.Summary().TrimEnd());
-            return set;
+            set = RuleSet.Load(paths);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new RulesLoadException($"snort rules: {e.Message}");
         }
+        // A rule the engine does not support is skipped and counted (community rule sets use
+        // features Bridge lacks); a rule that is not even well-formed is an edit gone wrong, and
+        // loading the rest would silently drop a rule the operator meant to have.
+        foreach (var r in set.Report.Rejections)
+        {
+            if (MalformedRule.Contains(r.Reason))
+                throw new RulesLoadException($"{r.File}:{r.Line}: {r.Reason}{(r.Detail is null ? "" : $" ({r.Detail})")}");
+        }
+        _log.LogInformation("Rules: {Summary}", set.Report.Summary().TrimEnd());
+        return set;
     }
+
+    /// <summary>
+    /// Rejection reasons of the rule parser that mean a rule is not even shaped like one, not a
+    /// missing feature. "unterminated quote" is left out on purpose: one ET Open 2017 rule that
+    /// Snort accepts meets it, and a whole published rule set must keep loading.
+    /// </summary>
+    private static readonly HashSet<string> MalformedRule = new(StringComparer.Ordinal)
+    {
+        "bad rule header", "rule without option list", "bad direction", "missing sid",
+    };
 
     private sealed class RulesLoadException(string message) : Exception(message);
 

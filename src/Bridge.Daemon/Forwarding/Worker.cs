@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Bridge.Daemon.Metrics;
 using Bridge.Io;
+using Bridge.Packets;
 using Bridge.Pipeline.Core;
 using Bridge.Pipeline.Ports;
 
@@ -18,6 +19,12 @@ internal sealed class Worker : IRxHandler, ITransmitter
     // Idle poll period: bounds the latency of stop requests, posted work and the heartbeat.
     private const int IdlePollMs = 100;
     private const long SweepIntervalNs = 100_000_000;
+
+    /// <summary>Receive backlog (percent of a ring) at which the rules engine counts as busy…</summary>
+    public const int BusyEnterPercent = 75;
+
+    /// <summary>…and below which on every port it counts as keeping up again (hysteresis: no flapping at one mark).</summary>
+    public const int BusyLeavePercent = 25;
 
     private readonly IFramePort[] _ports;
     private readonly ConcurrentQueue<PostedWork> _posted = new();
@@ -107,6 +114,7 @@ internal sealed class Worker : IRxHandler, ITransmitter
             while (!_stopping)
             {
                 _nowNs = UnixClock.NowNs();
+                DataPath.EngineBusy = Behind(DataPath.EngineBusy);
                 long batchStart = Stopwatch.GetTimestamp();
                 int received = 0;
                 for (int p = 0; p < _ports.Length; p++)
@@ -146,6 +154,21 @@ internal sealed class Worker : IRxHandler, ITransmitter
         }
     }
 
+    /// <summary>
+    /// Once per batch: busy when any port's ring is filled past <see cref="BusyEnterPercent"/>, no
+    /// longer busy when every port is below <see cref="BusyLeavePercent"/>.
+    /// </summary>
+    private bool Behind(bool busy)
+    {
+        int mark = busy ? BusyLeavePercent : BusyEnterPercent;
+        for (int p = 0; p < _ports.Length; p++)
+        {
+            if (_ports[p].BacklogAtLeast(mark))
+                return true;
+        }
+        return false;
+    }
+
     private void RunPosted()
     {
         while (_posted.TryDequeue(out var work))
@@ -160,9 +183,11 @@ internal sealed class Worker : IRxHandler, ITransmitter
         }
         catch (Exception e)
         {
-            // A bug must cost one frame, not the bridge: count it, keep the worker running.
+            // A bug must cost one frame, not the bridge: count it, keep the worker running. The
+            // stages' own faults are caught inside DataPath; this is the rest (decode, counting).
             _frameFaults++;
             LastFault = e;
+            DataPath.FrameDrops[(int)DropReason.InternalError]++;
         }
     }
 

@@ -56,6 +56,8 @@ public sealed class BridgeMetrics
     private readonly Counter _eventFileLines;
     private readonly Gauge _rules;
     private readonly Counter _snortAlerts;
+    private readonly Counter _snortFailOpen;
+    private readonly Counter _snortFailClose;
     private readonly Counter _ruleMatches;
     private readonly Gauge _rulesRejected;
     private readonly Counter _rulesReloads;
@@ -111,6 +113,8 @@ public sealed class BridgeMetrics
         _journalEntries = f.CreateCounter("bridge_journal_entries_total", "Events written to the journal with its native protocol (0 when not under systemd).");
         _eventFileLines = f.CreateCounter("bridge_event_file_lines_total", "Events written to events.json (logging file json).");
         _rules = f.CreateGauge("bridge_snort_rules", "Rules of the loaded rule set, loaded and rejected.", "state");
+        _snortFailOpen = f.CreateCounter("bridge_snort_fail_open_total", "Packets snort fail-open passed without inspection, by cause: down (no rule set, engine fault) or busy (receive backlog).", "cause");
+        _snortFailClose = f.CreateCounter("bridge_snort_fail_close_total", "Packets snort fail-close dropped, by cause: down (snort-down) or busy (snort-busy-not-fail-open).", "cause");
         _snortAlerts = f.CreateCounter("bridge_snort_alerts_total", "Rule events raised by the rules engine (alerts and blocking rules).");
         _ruleMatches = f.CreateCounter("bridge_snort_rule_matches_total", $"Packets each rule matched, by gid:sid:rev; the first {RuleLabels} rules to match get a label of their own, the rest count as 'other'.", "rule");
         _rulesRejected = f.CreateGauge("bridge_snort_rules_rejected", "Rules of the loaded rule set rejected at load, by reason.", "reason");
@@ -317,10 +321,16 @@ public sealed class BridgeMetrics
             _totals.Set(_exports.WithLabels(scheme, result), ExportCounters.OperationCounts[(scheme, result)]);
         foreach (var (scheme, bytes) in ExportCounters.Bytes)
             _totals.Set(_exportBytes.WithLabels(scheme), bytes);
-        if (rules is null) return;
+        if (rules is null)
+        {
+            // No rule set (none configured, or the engine is down): the fail policy may still be counting.
+            CollectFailPolicy(Commands.Snort.SnortCounters.Read(workers, null));
+            return;
+        }
         foreach (var (reason, count) in rules.Report.ByReason)
             _rulesRejected.WithLabels(reason).Set(count);
         var counters = Commands.Snort.SnortCounters.Read(workers, rules);
+        CollectFailPolicy(counters);
         long other = 0;
         for (int i = 0; i < counters.Hits.Length; i++)
         {
@@ -366,6 +376,14 @@ public sealed class BridgeMetrics
             _labelledCaptures.Remove(gone);
         }
         _labelledCaptures.UnionWith(present);
+    }
+
+    private void CollectFailPolicy(Commands.Snort.SnortCounters c)
+    {
+        _totals.Set(_snortFailOpen.WithLabels("down"), c.BypassedDown);
+        _totals.Set(_snortFailOpen.WithLabels("busy"), c.BypassedBusy);
+        _totals.Set(_snortFailClose.WithLabels("down"), c.DroppedDown);
+        _totals.Set(_snortFailClose.WithLabels("busy"), c.DroppedBusy);
     }
 
     private void CollectDrops(IReadOnlyList<Pipeline.Core.DataPath> workers, DropSection section, string label)

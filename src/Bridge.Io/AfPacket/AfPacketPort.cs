@@ -240,6 +240,30 @@ public sealed unsafe class AfPacketPort : IFramePort
         }
     }
 
+    /// <summary>
+    /// True when at least <paramref name="percent"/> % of the receive ring (slots for V2, blocks for
+    /// V3) is filled and waits for this reader. The kernel fills the ring in order from where the
+    /// reader stands, so the slot that many places ahead is user-owned exactly when that many are:
+    /// one status read, no syscall, no scan.
+    /// </summary>
+    public bool BacklogAtLeast(int percent)
+    {
+        if (_disposed || percent <= 0)
+            return !_disposed;
+        int ahead = (int)((long)_slots.Length * Math.Min(percent, 100) / 100);
+        if (ahead == 0)
+            ahead = 1;
+        int slot = _nextSlot + ahead - 1;
+        if (slot >= _slots.Length)
+            slot -= _slots.Length;
+        // SAFETY: _slots holds pointers into the mapped ring, valid until Dispose; both header
+        // layouts start their status word where these offsets say (checked by NativeLayoutTests).
+        uint status = _version == RingVersion.V3
+            ? Volatile.Read(ref ((Native.TpacketBlockDesc*)_slots[slot])->BlockStatus)
+            : Volatile.Read(ref ((Native.Tpacket2Hdr*)_slots[slot])->Status);
+        return (status & Native.TP_STATUS_USER) != 0;
+    }
+
     public int Receive(IRxHandler handler, int timeoutMs)
     {
         if (_disposed)

@@ -92,6 +92,11 @@ public static class DropCatalogue
         Add(DropReason.FlowBeingFreed, "flow-being-freed", "Flow is being freed", "Flow is being freed");
         Add(DropReason.DispatchQueueLimit, "dispatch-queue-limit", "Dispatch queue tail drops");
         Add(DropReason.RateExceeded, "rate-exceeded", "Output QoS rate exceeded");
+        Add(DropReason.SnortDown, "snort-down", "Snort instance down");
+        Add(DropReason.SnortBusyNotFailOpen, "snort-busy-not-fail-open", "Snort instance busy not in fail-open");
+        // Not an FTD keyword: FTD has no counter for a software fault in LINA (it would crash and
+        // reload). Bridge keeps forwarding and needs the lost frame counted somewhere an operator looks.
+        Add(DropReason.InternalError, "internal-error", "Internal error while processing the packet");
 
         for (int i = 0; i < rows.Length; i++)
         {

@@ -72,6 +72,11 @@ public enum DropReason : byte
     DispatchQueueLimit,
     RateExceeded,
 
+    // Engine failure policy (snort fail-close) and internal faults; appended to keep the order stable.
+    SnortDown,
+    SnortBusyNotFailOpen,
+    InternalError,
+
     /// <summary>Number of values; not a reason.</summary>
     Count,
 }

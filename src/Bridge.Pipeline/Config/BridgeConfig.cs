@@ -75,6 +75,9 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
 
     public SnortMode SnortMode { get; }
 
+    /// <summary><c>snort fail-open</c> or <c>snort fail-close</c> (the default, not printed).</summary>
+    public SnortFailPolicy SnortFailPolicy { get; init; }
+
     /// <summary><c>metrics listen ADDRESS:PORT</c>; null after <c>no metrics listen</c>.</summary>
     public MetricsEndpoint? MetricsListen { get; }
 
@@ -253,7 +256,8 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
         {
             foreach (var r in SnortRules) sb.Append("snort rules ").Append(r).Append('\n');
             if (SnortMode == SnortMode.InlineTap) sb.Append("snort mode inline-tap\n");
-            if (all && (SnortRules.Count > 0 || SnortMode != SnortMode.Inline)) Separator(sb, all);
+            if (SnortFailPolicy == SnortFailPolicy.FailOpen) sb.Append("snort fail-open\n");
+            if (all && (SnortRules.Count > 0 || SnortMode != SnortMode.Inline || SnortFailPolicy != SnortFailPolicy.FailClose)) Separator(sb, all);
         }
         if (all || section == "metrics")
         {

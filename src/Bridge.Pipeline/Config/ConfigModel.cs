@@ -261,3 +261,16 @@ public enum SnortMode
     Inline,
     InlineTap,
 }
+
+/// <summary>
+/// <c>snort fail-open</c> / <c>snort fail-close</c>: what happens to a packet that should be
+/// inspected while the engine cannot (down: no rule set loaded, or it failed on this packet) or is
+/// overloaded (busy: the worker's receive ring is backed up). Fail-close is the default, as on an
+/// FTD inline set without "Snort Fail Open": an inspection box that silently stops inspecting is a
+/// hole nobody sees, a drop shows in <c>show asp drop</c>.
+/// </summary>
+public enum SnortFailPolicy
+{
+    FailClose,
+    FailOpen,
+}

@@ -92,6 +92,7 @@ internal sealed partial class ConfigParser
     private int _macAging = BridgeConfig.DefaultMacAgingMinutes;
     private readonly List<string> _snortRules = [];
     private SnortMode _snortMode;
+    private SnortFailPolicy _snortFail;
     private MetricsEndpoint? _metrics = MetricsEndpoint.TryParse(BridgeConfig.DefaultMetricsListen);
 
     private Block _block;
@@ -262,7 +263,7 @@ internal sealed partial class ConfigParser
                 Timeout();
                 break;
             case "snort":
-                var st = Next("'rules' or 'mode'");
+                var st = Next("'rules', 'mode', 'fail-open' or 'fail-close'");
                 switch (st.Text)
                 {
                     case "rules":
@@ -279,8 +280,16 @@ internal sealed partial class ConfigParser
                         };
                         ExpectEnd();
                         break;
+                    case "fail-open":
+                        _snortFail = SnortFailPolicy.FailOpen;
+                        ExpectEnd();
+                        break;
+                    case "fail-close":
+                        _snortFail = SnortFailPolicy.FailClose;
+                        ExpectEnd();
+                        break;
                     default:
-                        throw Fail(st, $"unknown snort setting '{st.Text}' (rules, mode)");
+                        throw Fail(st, $"unknown snort setting '{st.Text}' (rules, mode, fail-open, fail-close)");
                 }
                 break;
             case "metrics":
@@ -1299,6 +1308,9 @@ internal sealed partial class ConfigParser
             _snortMode,
             BuildHttp(),
             _users.ToArray(),
-            BuildLogging());
+            BuildLogging())
+        {
+            SnortFailPolicy = _snortFail,
+        };
     }
 }

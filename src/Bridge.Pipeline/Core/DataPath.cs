@@ -24,6 +24,7 @@ public sealed class DataPath
     public DataPath(RuntimeSnapshot snapshot, MacTable macTable, ITransmitter? transmitter = null, int workerIndex = 0, int workerCount = 1, int flowCapacity = 65536)
     {
         _snapshot = snapshot;
+        EngineExpected = snapshot.Config.SnortRules.Count > 0;
         Macs = macTable;
         Macs.AgingNs = snapshot.MacAgingNs;
         Transmitter = transmitter;
@@ -47,6 +48,22 @@ public sealed class DataPath
 
     /// <summary>capture-traffic's view of the frames handed to <see cref="Inspector"/>; null unless a session listens.</summary>
     public ISnortTap? SnortTap { get; set; }
+
+    /// <summary>Exceptions a stage threw on a packet (each dropped as <c>internal-error</c>); written by the worker only.</summary>
+    public long StageFaults { get; private set; }
+
+    /// <summary>The last such exception, for the log (read racily by the control plane).</summary>
+    public Exception? LastFault { get; private set; }
+
+    /// <summary>
+    /// Set by the worker once per batch while its receive rings are backed up past the busy mark
+    /// (with hysteresis): the rules engine is then "busy" and <c>snort fail-open/fail-close</c> decides
+    /// what happens to packets that would be inspected. One branch per inspected packet.
+    /// </summary>
+    public bool EngineBusy { get; set; }
+
+    /// <summary>The configuration has <c>snort rules</c>: without an <see cref="Inspector"/> the engine is then down, not absent.</summary>
+    internal bool EngineExpected { get; private set; }
 
     /// <summary>Stage counters, indexed by <see cref="CounterDef.Index"/>.</summary>
     public long[] Counters { get; } = new long[CounterRegistry.Capacity];
@@ -80,6 +97,7 @@ public sealed class DataPath
         if (snapshot.Policy.AceCount != AclHits.Length) AclHits = new long[Math.Max(1, snapshot.Policy.AceCount)];
         else Array.Clear(AclHits);
         Macs.AgingNs = snapshot.MacAgingNs;
+        EngineExpected = snapshot.Config.SnortRules.Count > 0;
         Volatile.Write(ref _snapshot, snapshot);
     }
 
@@ -120,9 +138,28 @@ public sealed class DataPath
             }
             if (trace is not null) trace.InputInterface = snap.Interfaces[ctx.IngressIf].NameIf;
             var stages = _stages;
-            for (int i = 0; i < stages.Length; i++)
+            try
             {
-                if (stages[i].Process(ref ctx, this) == StageResult.Drop) break;
+                for (int i = 0; i < stages.Length; i++)
+                {
+#if FAULT_INJECTION
+                    if (!dryRun) FaultHook.Hit(stages[i].Type);
+#endif
+                    if (stages[i].Process(ref ctx, this) == StageResult.Drop) break;
+                }
+            }
+            catch (Exception e)
+            {
+                // A bug in a stage costs this packet, counted where an operator looks (show asp
+                // drop internal-error), never the worker; the flow it may have half-changed stays
+                // and is judged again by the next packet.
+                if (!dryRun)
+                {
+                    StageFaults++;
+                    LastFault = e;
+                }
+                ctx.Trace?.Add("INTERNAL-ERROR", "", false, info: [e.GetType().Name + ": " + e.Message]);
+                ctx.DropFrame(DropReason.InternalError);
             }
         }
 

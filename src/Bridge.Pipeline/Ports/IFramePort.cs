@@ -41,6 +41,13 @@ public interface IFramePort : IDisposable
     /// </summary>
     int WaitFd => -1;
 
+    /// <summary>
+    /// True when at least <paramref name="percent"/> % of the port's receive queue holds frames not
+    /// yet read: the worker's measure of falling behind (snort fail-open/fail-close "busy"). Ports
+    /// without a bounded receive queue (pcap files) are never behind.
+    /// </summary>
+    bool BacklogAtLeast(int percent) => false;
+
     /// <summary>Called by such a poll when <see cref="WaitFd"/> reported an error (the link went down).</summary>
     void OnWaitError()
     {

@@ -1,5 +1,6 @@
 using Bridge.Capture.Tcpdump;
 using Bridge.Daemon.Commands.Grammar;
+using Bridge.Daemon.Export;
 
 namespace Bridge.Daemon.Commands.CaptureTraffic;
 
@@ -98,7 +99,7 @@ public sealed class CaptureTrafficCommand : ICommandModule
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return CommandResult.Fail($"tcpdump: {options.WriteFile}: {e.Message}");
+            return CommandResult.Fail($"%Error writing {writePath} ({IoErrors.Reason(e)})");
         }
 
         using (session)
@@ -108,7 +109,7 @@ public sealed class CaptureTrafficCommand : ICommandModule
             string rest;
             try
             {
-                while (!session.Done && !ctx.Cancellation.IsCancellationRequested)
+                while (!session.Done && session.WriteError is null && !ctx.Cancellation.IsCancellationRequested)
                 {
                     string text = session.Pump();
                     if (text.Length > 0) await ctx.Stream(text).ConfigureAwait(false);
@@ -125,6 +126,12 @@ public sealed class CaptureTrafficCommand : ICommandModule
                 await SnortTapHub.Detach(ctx.Runtime, session).ConfigureAwait(false);
                 // Frames that arrived before the taps went away still count.
                 rest = session.Done ? "" : session.Pump();
+            }
+            if (session.WriteError is { } error)
+            {
+                // Disk full or an I/O error: the file keeps the whole records written before it.
+                return CommandResult.Fail(rest + "\n" + session.Summary() +
+                    $"%Error writing {writePath} ({IoErrors.Reason(error)}); the file keeps the {session.Written} packet{(session.Written == 1 ? "" : "s")} written before\n");
             }
             string saved = writePath is null ? "" : $"Wrote {session.Captured} packet{(session.Captured == 1 ? "" : "s")} to {writePath}\n";
             return CommandResult.Ok(rest + "\n" + session.Summary() + saved);

@@ -121,7 +121,7 @@ public sealed class CopyCommand : ICommandModule
         }
         catch (Exception e) when (e is TftpException or FtpException or ScpException or ExportUrlException or SocketException or IOException or OperationCanceledException or UnauthorizedAccessException)
         {
-            string reason = e is OperationCanceledException ? "Timed out" : ExportUrl.Scrub(e.Message, url.Password);
+            string reason = e is OperationCanceledException ? "Timed out" : ExportUrl.Scrub(e is IOException ? IoErrors.Reason(e) : e.Message, url.Password);
             string text = e is ScpException && reason.Contains('\n', StringComparison.Ordinal)
                 ? reason
                 : $"%Error writing {url} ({reason})";

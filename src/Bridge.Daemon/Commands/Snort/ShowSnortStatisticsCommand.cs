@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Bridge.Daemon.Commands.Grammar;
+using Bridge.Pipeline.Config;
 
 namespace Bridge.Daemon.Commands.Snort;
 
@@ -23,13 +24,22 @@ public sealed class ShowSnortStatisticsCommand : ICommandModule
         Row(sb, "Passed Packets", c.PassedPackets);
         Row(sb, "Blocked Packets", c.BlockedPackets);
         Row(sb, "Injected Packets", c.InjectedPackets);
+        Row(sb, "Packets bypassed (Snort Down)", c.BypassedDown);
+        Row(sb, "Packets bypassed (Snort Busy)", c.BypassedBusy);
+        Row(sb, "Packets dropped (Snort Down)", c.DroppedDown);
+        Row(sb, "Packets dropped (Snort Busy)", c.DroppedBusy);
         sb.Append("\nFlow Counters:\n");
         Row(sb, "Fast-Forwarded Flows", c.FastForwardedFlows);
         Row(sb, "Blacklisted Flows", c.BlacklistedFlows);
         sb.Append("\nRules Engine:\n");
+        var config = ctx.Runtime.Snapshot.Config;
+        sb.Append("  Failure policy: ").Append(config.SnortFailPolicy == SnortFailPolicy.FailOpen ? "fail-open" : "fail-close").Append('\n');
+        Row(sb, "Engine faults", c.EngineFaults);
         if (rules is null)
         {
-            sb.Append("  No rules loaded (configure 'snort rules PATH')\n");
+            sb.Append(config.SnortRules.Count > 0
+                ? "  Engine down: the configured rules are not loaded (see the log; 'snort reload')\n"
+                : "  No rules loaded (configure 'snort rules PATH')\n");
         }
         else
         {
@@ -44,6 +54,12 @@ public sealed class ShowSnortStatisticsCommand : ICommandModule
             ["passedPackets"] = c.PassedPackets,
             ["blockedPackets"] = c.BlockedPackets,
             ["injectedPackets"] = c.InjectedPackets,
+            ["bypassedDown"] = c.BypassedDown,
+            ["bypassedBusy"] = c.BypassedBusy,
+            ["droppedDown"] = c.DroppedDown,
+            ["droppedBusy"] = c.DroppedBusy,
+            ["engineFaults"] = c.EngineFaults,
+            ["failPolicy"] = config.SnortFailPolicy == SnortFailPolicy.FailOpen ? "fail-open" : "fail-close",
             ["fastForwardedFlows"] = c.FastForwardedFlows,
             ["blacklistedFlows"] = c.BlacklistedFlows,
             ["alerts"] = c.Alerts,

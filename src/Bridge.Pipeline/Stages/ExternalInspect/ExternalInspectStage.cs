@@ -1,4 +1,5 @@
 using Bridge.Packets;
+using Bridge.Pipeline.Config;
 using Bridge.Pipeline.Core;
 using Bridge.Pipeline.Counters;
 using Bridge.Pipeline.Flows;
@@ -21,6 +22,32 @@ public sealed class ExternalInspectStage : Stage
     private static readonly int Blacklisted = CounterRegistry.Declare("SNORT", "blacklisted_flows", "Connections the rules engine black-listed").Index;
     private static readonly int Rejected = CounterRegistry.Declare("SNORT", "reject_replies", "TCP resets and ICMP unreachables sent for reject rules").Index;
     private static readonly int FastForwarded = CounterRegistry.Declare("SNORT", "fast_forwarded", "Connections the rules engine let through without further inspection").Index;
+
+    private static readonly int FailOpenDown = CounterRegistry.Declare("SNORT", "fail_open_down", "Packets passed uninspected by snort fail-open while the engine was down").Index;
+    private static readonly int FailOpenBusy = CounterRegistry.Declare("SNORT", "fail_open_busy", "Packets passed uninspected by snort fail-open while the engine was busy").Index;
+    private static readonly int FailCloseDown = CounterRegistry.Declare("SNORT", "fail_close_down", "Packets dropped by snort fail-close while the engine was down (snort-down)").Index;
+    private static readonly int FailCloseBusy = CounterRegistry.Declare("SNORT", "fail_close_busy", "Packets dropped by snort fail-close while the engine was busy (snort-busy-not-fail-open)").Index;
+    private static readonly int EngineFaults = CounterRegistry.Declare("SNORT", "engine_faults", "Exceptions the rules engine threw on a packet").Index;
+
+    /// <summary>
+    /// The engine cannot judge this packet (down) or must not be waited for (busy): FTD's "Snort fail
+    /// open" decides. Fail-open passes it uninspected, fail-close drops it with snort-down or
+    /// snort-busy-not-fail-open. Counted either way; the flow's verdict is left alone, so the next
+    /// packet is offered to the engine again.
+    /// </summary>
+    private static StageResult EngineUnavailable(ref PacketContext ctx, DataPath dp, bool busy, string why)
+    {
+        bool open = dp.Snapshot.Config.SnortFailPolicy == SnortFailPolicy.FailOpen;
+        if (!ctx.DryRun) dp.Counters[open ? (busy ? FailOpenBusy : FailOpenDown) : (busy ? FailCloseBusy : FailCloseDown)]++;
+        if (ctx.Trace is not null)
+        {
+            string state = busy ? "Snort instance busy" : "Snort instance down";
+            string action = open ? "fail-open: allow this packet without inspection" : "fail-close: drop this packet";
+            ctx.Trace.Add(SnortType, "", open, info: [$"{state} ({why}), {action}"]);
+        }
+        if (open) return StageResult.Continue;
+        return ctx.DropFrame(busy ? DropReason.SnortBusyNotFailOpen : DropReason.SnortDown);
+    }
 
     // The verdict line, then the rules that decided it (only built while tracing).
     private static string[] SnortInfo(IExternalInspector inspector, string verdict)
@@ -82,16 +109,36 @@ public sealed class ExternalInspectStage : Stage
     public override StageResult Process(ref PacketContext ctx, DataPath dp)
     {
         var inspector = dp.Inspector;
-        if (inspector is null || !ctx.Info.IsIp || ctx.Trusted) return StageResult.Continue;
+        if (!ctx.Info.IsIp || ctx.Trusted) return StageResult.Continue;
+        if (inspector is null)
+        {
+            // No engine and none configured: nothing inspects here. Configured but not loaded: down.
+            if (!dp.EngineExpected) return StageResult.Continue;
+            return EngineUnavailable(ref ctx, dp, busy: false, "no rule set loaded");
+        }
 
         ref Flow flow = ref ctx.FlowSlot >= 0 || ctx.DryRun ? ref dp.FlowFor(ref ctx) : ref dp.DryRunFlow;
         if (ctx.FlowSlot < 0 && !ctx.DryRun) dp.DryRunFlow = default;
         if (flow.Verdict == FlowVerdict.Allowed) return StageResult.Continue;
+        if (dp.EngineBusy && !ctx.DryRun) return EngineUnavailable(ref ctx, dp, busy: true, "receive backlog past the busy mark");
 
         if (!ctx.DryRun) dp.Counters[Inspected]++;
         ctx.Trace?.Add(Type, "", true, info: [$"Application: '{inspector.Application}'"]);
         if (!ctx.DryRun) dp.SnortTap?.Offer(ref ctx);
-        var verdict = inspector.Inspect(ref ctx, ref flow);
+        InspectorVerdict verdict;
+        try
+        {
+#if FAULT_INJECTION
+            if (!ctx.DryRun) FaultHook.Hit(SnortType);
+#endif
+            verdict = inspector.Inspect(ref ctx, ref flow);
+        }
+        catch (Exception e)
+        {
+            // The engine failed on this packet: it is down for this packet, the policy decides.
+            if (!ctx.DryRun) dp.Counters[EngineFaults]++;
+            return EngineUnavailable(ref ctx, dp, busy: false, ctx.Trace is null ? "" : "engine fault: " + e.Message);
+        }
         flow.SnortInspected = true;
         if (dp.Captures is { WantsAlerts: true } captures && !ctx.DryRun) TellAlertCaptures(ref ctx, inspector, captures);
         switch (verdict)
