@@ -92,6 +92,9 @@ public static class DropCatalogue
         Add(DropReason.FlowBeingFreed, "flow-being-freed", "Flow is being freed", "Flow is being freed");
         Add(DropReason.DispatchQueueLimit, "dispatch-queue-limit", "Dispatch queue tail drops");
         Add(DropReason.RateExceeded, "rate-exceeded", "Output QoS rate exceeded");
+        // Keyword not confirmed from an FTD source (ASA counts NIC-level giants in show interface);
+        // our ports can hand the data path frames above the MTU, so they need a counter of their own.
+        Add(DropReason.OverMtu, "over-mtu", "Packet exceeds interface MTU");
 
         for (int i = 0; i < rows.Length; i++)
         {
