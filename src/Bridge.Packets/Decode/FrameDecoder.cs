@@ -56,6 +56,14 @@ public static partial class FrameDecoder
     }
 
     /// <summary>
+    /// The reason for a transport header cut short. In a first fragment the rest of the header
+    /// is in a later fragment (a tiny-fragment attack, RFC 1858): without reassembly there is no
+    /// header to filter on, so it is a reassembly failure rather than a length lie.
+    /// </summary>
+    private static DropReason Truncated(in FrameInfo info, DropReason reason) =>
+        info.MoreFragments ? DropReason.FragmentReassemblyFailed : reason;
+
+    /// <summary>
     /// For protocols without a transport decoder (GRE, ESP, ...) and for non-first fragments
     /// there is no L4 header, but content inspection still wants the bytes: the payload is the
     /// whole IP payload.

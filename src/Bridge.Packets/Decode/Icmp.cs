@@ -11,7 +11,7 @@ public static partial class FrameDecoder
     {
         if (message.Length < IcmpHeaderLength)
         {
-            return DropReason.InvalidIpLength;
+            return Truncated(info, DropReason.InvalidIpLength);
         }
         info.IcmpType = message[0];
         info.IcmpCode = message[1];

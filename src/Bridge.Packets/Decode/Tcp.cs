@@ -11,7 +11,7 @@ public static partial class FrameDecoder
     {
         if (segment.Length < TcpMinHeaderLength)
         {
-            return DropReason.InvalidTcpHdrLength;
+            return Truncated(info, DropReason.InvalidTcpHdrLength);
         }
         info.SrcPort = BinaryPrimitives.ReadUInt16BigEndian(segment);
         info.DstPort = BinaryPrimitives.ReadUInt16BigEndian(segment.Slice(2));
@@ -21,9 +21,13 @@ public static partial class FrameDecoder
         info.TcpWindow = BinaryPrimitives.ReadUInt16BigEndian(segment.Slice(14));
         int headerLength = (segment[12] >> 4) * 4;
         info.TcpHeaderLength = headerLength;
-        if (headerLength < TcpMinHeaderLength || headerLength > segment.Length)
+        if (headerLength < TcpMinHeaderLength)
         {
             return DropReason.InvalidTcpHdrLength;
+        }
+        if (headerLength > segment.Length)
+        {
+            return Truncated(info, DropReason.InvalidTcpHdrLength);
         }
         var reason = DecodeTcpOptions(segment.Slice(TcpMinHeaderLength, headerLength - TcpMinHeaderLength), ref info);
         if (reason != DropReason.None)

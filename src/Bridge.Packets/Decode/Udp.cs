@@ -11,7 +11,7 @@ public static partial class FrameDecoder
     {
         if (datagram.Length < UdpHeaderLength)
         {
-            return DropReason.InvalidUdpLength;
+            return Truncated(info, DropReason.InvalidUdpLength);
         }
         info.SrcPort = BinaryPrimitives.ReadUInt16BigEndian(datagram);
         info.DstPort = BinaryPrimitives.ReadUInt16BigEndian(datagram.Slice(2));

@@ -97,6 +97,9 @@ public static class DropCatalogue
         // Not an FTD keyword: FTD has no counter for a software fault in LINA (it would crash and
         // reload). Bridge keeps forwarding and needs the lost frame counted somewhere an operator looks.
         Add(DropReason.InternalError, "internal-error", "Internal error while processing the packet");
+        // Keyword not confirmed from an FTD source (ASA counts NIC-level giants in show interface);
+        // our ports can hand the data path frames above the MTU, so they need a counter of their own.
+        Add(DropReason.OverMtu, "over-mtu", "Packet exceeds interface MTU");
 
         for (int i = 0; i < rows.Length; i++)
         {

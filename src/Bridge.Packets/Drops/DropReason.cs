@@ -76,6 +76,9 @@ public enum DropReason : byte
     SnortDown,
     SnortBusyNotFailOpen,
     InternalError,
+    // Appended after the sections above so that existing values keep their index.
+    /// <summary>An L3 packet longer than the ingress nameif's MTU (a giant that got past the NIC).</summary>
+    OverMtu,
 
     /// <summary>Number of values; not a reason.</summary>
     Count,

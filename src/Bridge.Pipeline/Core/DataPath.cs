@@ -4,6 +4,7 @@ using Bridge.Pipeline.Events;
 using Bridge.Pipeline.Flows;
 using Bridge.Pipeline.L2;
 using Bridge.Pipeline.Stages;
+using Bridge.Pipeline.Stages.Sanity;
 using Bridge.Pipeline.Trace;
 
 namespace Bridge.Pipeline.Core;
@@ -111,13 +112,25 @@ public sealed class DataPath
         var snap = Snapshot;
 
         var drop = FrameDecoder.Decode(frame, ref ctx.Info);
-        if (drop == DropReason.None)
+        if (ctx.Info.L3Offset >= 0)
         {
+            // Ethernet header and tags decoded: the frame has arrived on a nameif even when its
+            // payload is malformed, so the drop is counted there and the trace names it.
             ctx.IngressIf = snap.Classify(physPort, ctx.Info.OuterVlan);
             if (ctx.IngressIf < 0)
             {
                 // A VLAN (or untagged traffic) that no nameif carries on this port.
                 drop = DropReason.InvalidEncap;
+            }
+            else
+            {
+                if (!dryRun)
+                {
+                    ref var ic = ref Interfaces[ctx.IngressIf];
+                    ic.PacketsIn++;
+                    ic.BytesIn += frame.Length;
+                }
+                if (drop == DropReason.None) drop = FrameSanity.Check(in ctx.Info, snap.Interfaces[ctx.IngressIf].Mtu);
             }
         }
         if (drop != DropReason.None)
@@ -126,12 +139,6 @@ public sealed class DataPath
         }
         else
         {
-            if (!dryRun)
-            {
-                ref var ic = ref Interfaces[ctx.IngressIf];
-                ic.PacketsIn++;
-                ic.BytesIn += frame.Length;
-            }
             if (trace is null && Captures is not null && Captures.WantsTrace(ref ctx))
             {
                 ctx.Trace = trace = new TraceSink();

@@ -18,6 +18,9 @@ public sealed class FlowLookupStage : Stage
     private static readonly int Misses = CounterRegistry.Declare("FLOW-LOOKUP", "misses", "Packets with no existing connection").Index;
     private static readonly int Expired = CounterRegistry.Declare("FLOW-LOOKUP", "expired_on_lookup", "Connections found idle past their timeout when a packet arrived").Index;
 
+    private static readonly int FragmentDrops = CounterRegistry.Declare("FLOW-LOOKUP", "fragments_dropped", "Fragments dropped: no first fragment, overlap, past 64 KiB or too many pieces").Index;
+    private static readonly int Land = CounterRegistry.Declare("FLOW-LOOKUP", "land_attack", "First packets with the same source and destination address (sp-security-failed)").Index;
+
     private static readonly string[] NoFlow = ["Found no matching flow, creating a new flow"];
 
     private readonly FragmentMap _fragments = new();
@@ -33,23 +36,18 @@ public sealed class FlowLookupStage : Stage
             return StageResult.Continue;
         }
 
-        ushort sp, dpp;
-        if (info.L4Offset >= 0)
+        ushort sp = 0, dpp = 0;
+        if (info.L4Offset >= 0) FlowKeys.Ports(info, out sp, out dpp);
+        // An IPv6 atomic fragment (offset 0, no more fragments) is a whole datagram.
+        if (info.IsFragment && (info.MoreFragments || info.FragmentOffset != 0))
         {
-            FlowKeys.Ports(info, out sp, out dpp);
-            if (info.IsFragment && info.MoreFragments && !ctx.DryRun) _fragments.Remember(info, sp, dpp, ctx.NowNs);
-        }
-        else if (info.IsFragment && info.FragmentOffset > 0)
-        {
-            if (!_fragments.TryGet(info, ctx.NowNs, out sp, out dpp))
+            var verdict = _fragments.Admit(info, ctx.NowNs, !ctx.DryRun, ref sp, ref dpp);
+            if (verdict != FragmentVerdict.Accepted)
             {
-                ctx.Trace?.Add(Type, "", false, info: ["Non-first fragment without a preceding first fragment"]);
+                if (!ctx.DryRun) dp.Counters[FragmentDrops]++;
+                ctx.Trace?.Add(Type, "", false, info: [FragmentText(verdict)]);
                 return ctx.DropFrame(DropReason.FragmentReassemblyFailed);
             }
-        }
-        else
-        {
-            sp = dpp = 0;
         }
 
         var snap = dp.Snapshot;
@@ -69,6 +67,13 @@ public sealed class FlowLookupStage : Stage
         }
         if (slot < 0)
         {
+            if (info.SrcIp == info.DstIp)
+            {
+                // Land attack: a connection from an address to itself. ASA's slow path refuses to build it.
+                if (!ctx.DryRun) dp.Counters[Land]++;
+                ctx.Trace?.Add(Type, "", false, info: [NoFlow[0], $"Source and destination address are both {info.SrcIp}: land attack"]);
+                return ctx.DropFrame(DropReason.SpSecurityFailed);
+            }
             if (!ctx.DryRun) dp.Counters[Misses]++;
             if (ctx.Trace is not null) ctx.Trace.Add(Type, "", true, info: NoFlow);
             return StageResult.Continue;
@@ -94,4 +99,12 @@ public sealed class FlowLookupStage : Stage
         }
         return StageResult.Continue;
     }
+
+    private static string FragmentText(FragmentVerdict verdict) => verdict switch
+    {
+        FragmentVerdict.NoFirstFragment => "Non-first fragment without a preceding first fragment",
+        FragmentVerdict.Overlap => "Fragment overlaps data already received for this datagram",
+        FragmentVerdict.BadGeometry => "Fragment ends past 65535 bytes or a middle fragment is not a multiple of 8 bytes",
+        _ => "Datagram arrived in too many disjoint fragments",
+    };
 }
