@@ -443,7 +443,15 @@ internal sealed partial class ConfigParser
         {
             case "nameif":
                 var nt = Next("interface name");
-                d.NameIf = Name(nt, "nameif", 48);
+                string nameIf = Name(nt, "nameif", 48);
+                // A rename would leave an access-group bound to a nameif that no longer exists
+                // (and a printed configuration that does not parse back): refuse it, as the
+                // binding must be removed first.
+                if (d.NameIf is not null && d.NameIf != nameIf && _groups.Find(g => g.NameIf == d.NameIf) is { } bound)
+                {
+                    throw Fail(nt, $"interface {d.Name} is nameif '{d.NameIf}', bound by access-group {bound.ListName}: remove the access-group before renaming");
+                }
+                d.NameIf = nameIf;
                 d.NameIfPos = Pos(nt);
                 break;
             case "vlan":
