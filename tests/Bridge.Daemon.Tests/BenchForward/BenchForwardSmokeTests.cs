@@ -44,6 +44,7 @@ public sealed class BenchForwardSmokeTests : IDisposable
 
     private static (int ExitCode, string Output) RunScript(params string[] args)
     {
+        var before = BenchNamespaces();
         var psi = new ProcessStartInfo(Path.Combine(Repo(), "scripts", "bench-forward"))
         {
             RedirectStandardOutput = true,
@@ -60,6 +61,12 @@ public sealed class BenchForwardSmokeTests : IDisposable
             using (var kill = Process.Start("kill", ["-TERM", p.Id.ToString()])) kill.WaitForExit();
             if (!p.WaitForExit(TimeSpan.FromSeconds(30))) p.Kill(entireProcessTree: true);
             p.WaitForExit();
+            // A script killed before its trap finished leaves its namespaces: remove what it made.
+            foreach (var ns in BenchNamespaces().Except(before))
+            {
+                using var del = Process.Start("ip", ["netns", "del", ns]);
+                del.WaitForExit();
+            }
             Assert.Fail($"scripts/bench-forward --short took longer than {Limit}:\n{stdout.Result}\n{stderr.Result}");
         }
         p.WaitForExit();

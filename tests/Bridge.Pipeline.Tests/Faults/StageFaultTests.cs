@@ -1,3 +1,4 @@
+#if FAULT_INJECTION
 using Bridge.Packets;
 using Bridge.Pipeline.Core;
 using Bridge.Pipeline.Tests.Support;
@@ -76,3 +77,4 @@ public sealed class StageFaultTests : IDisposable
         Assert.Equal(2, bed.Drops(DropReason.SnortDown));
     }
 }
+#endif
