@@ -68,6 +68,10 @@ public sealed class AdminSocketServer(CommandDispatcher dispatcher, IAdminRolePo
         }
     }
 
+    private static bool ClientWentAway(Exception e) =>
+        (e as SocketException ?? e.InnerException as SocketException)?.SocketErrorCode
+            is SocketError.OperationAborted or SocketError.ConnectionReset or SocketError.Shutdown or SocketError.ConnectionAborted;
+
     /// <summary>Removes a socket file left by a daemon that died; refuses to steal one that still answers.</summary>
     private static void RemoveStale(string socketPath)
     {
@@ -125,6 +129,12 @@ public sealed class AdminSocketServer(CommandDispatcher dispatcher, IAdminRolePo
             var session = new AdminSession(peer.UserName, policy.RoleFor(peer));
             log.LogDebug("admin client pid {Pid} uid {Uid} ({User}) as {Role}", peer.Pid, peer.Uid, peer.UserName, session.Role);
             await new AdminConnection(client, dispatcher, session, log).RunAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (ClientWentAway(e))
+        {
+            // bridgectl -c closes as soon as it has its answer; a send cut short by that is no fault.
+            log.LogDebug(e, "admin client went away");
+            client.Dispose();
         }
         catch (Exception e) when (e is SocketException or IOException)
         {
