@@ -105,6 +105,11 @@ public sealed class AdminSocketServer(CommandDispatcher dispatcher, IAdminRolePo
                 {
                     client = await listener.AcceptAsync(stoppingToken).ConfigureAwait(false);
                 }
+                catch (Exception e) when (e is ObjectDisposedException || e is SocketException { SocketErrorCode: SocketError.OperationAborted })
+                {
+                    // StopAsync closed the listener under the pending accept: shutting down, not a failure.
+                    break;
+                }
                 catch (SocketException e)
                 {
                     log.LogWarning(e, "admin socket accept failed");

@@ -127,12 +127,19 @@ public class InspectorTests
         var inspector = set.CreateInspector(4096);
         var flows = new OfflineFlows(4096);
         var frames = Bridge.Packets.Pcap.PcapReader.ReadAll(Path.Combine(RuleData.Pcaps, "http_espn.pcapng")).Select(r => (r.Data.ToArray(), r.TimestampNanoseconds)).ToList();
-        // Warm up: JIT, regex caches, flow slots.
-        foreach (var (f, t) in frames) flows.Inspect(f, t, inspector);
+        // Warm up: JIT (tiered compilation needs several passes to settle), regex caches, flow slots.
+        for (int pass = 0; pass < 3; pass++)
+            foreach (var (f, t) in frames) flows.Inspect(f, t, inspector);
         long timeoutsBefore = Bridge.Rules.Options.PcreOption.Timeouts;
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        foreach (var (f, t) in frames) flows.Inspect(f, t, inspector);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The least of three passes: a per-packet allocation shows in every pass, a one-off
+        // runtime event (a late tier-up on this thread) in one.
+        long allocated = long.MaxValue;
+        for (int pass = 0; pass < 3; pass++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            foreach (var (f, t) in frames) flows.Inspect(f, t, inspector);
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
         Assert.True(inspector.Packets > 1000);
         // The one allowed exception: a pcre search cut by its match timeout throws (and so
         // allocates) — which a CPU starved by parallel test runs can cause on an ordinary payload.
