@@ -490,18 +490,27 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
 
     /// <summary>
     /// A new engine per worker, installed between batches: flowbits, thresholds and hit counts
-    /// restart with the new rule set, as on a Snort reload.
+    /// restart with the new rule set, as on a Snort reload. The reload answers (and
+    /// <c>show snort statistics</c> names the new set) only once every worker has it, so a packet
+    /// sent after the answer is inspected by the new rules, not by the engine it replaced.
     /// </summary>
     private void InstallRules(RuleSet? rules, BridgeConfig config)
     {
-        _rules = rules;
-        RulesLoadedAt = rules is null ? null : DateTimeOffset.UtcNow;
+        var installed = new Task[_workers.Length];
         for (int w = 0; w < _workers.Length; w++)
         {
             var inspector = CreateInspector(rules, config, w);
-            _ = _workers[w].Post(dp => dp.Inspector = inspector, CancellationToken.None);
+            installed[w] = _workers[w].Post(dp => dp.Inspector = inspector, CancellationToken.None);
         }
+        // A live worker takes posted work within one idle poll; a wedged one must not hang the
+        // control plane, and the watchdog reports it.
+        if (!Task.WaitAll(installed, InstallTimeout))
+            _log.LogWarning("Rules installed on some workers only after {Timeout}: a worker is not taking work", InstallTimeout);
+        _rules = rules;
+        RulesLoadedAt = rules is null ? null : DateTimeOffset.UtcNow;
     }
+
+    private static readonly TimeSpan InstallTimeout = TimeSpan.FromSeconds(5);
 
     public ReloadResult ReloadRules()
     {

@@ -113,6 +113,10 @@ internal sealed class Worker : IRxHandler, ITransmitter
         {
             while (!_stopping)
             {
+                // Before the batch: work posted while the loop slept (a new rules engine, a
+                // replaced port) applies to the frames that woke it.
+                if (!_posted.IsEmpty)
+                    RunPosted();
                 _nowNs = UnixClock.NowNs();
                 DataPath.EngineBusy = Behind(DataPath.EngineBusy);
                 long batchStart = Stopwatch.GetTimestamp();
@@ -136,8 +140,6 @@ internal sealed class Worker : IRxHandler, ITransmitter
                     DataPath.Sweep(_nowNs, DataPath.Flows.Capacity / 10 + 1);
                     nextSweepNs = _nowNs + SweepIntervalNs;
                 }
-                if (!_posted.IsEmpty)
-                    RunPosted();
                 if (received == 0)
                     _waiter.Wait(IdlePollMs);
             }
