@@ -37,9 +37,10 @@ public sealed class SystemdNotifyTests : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        // exec keeps the shell's pid, so $$ is the daemon's pid, as systemd sets it.
+        // exec keeps the shell's pid, so $$ is the daemon's pid, as systemd sets it. SIGHUP starts
+        // ignored, as under nohup: the daemon must take it back for reload.
         psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add($"SYSTEMD_EXEC_PID=$$ exec ip netns exec {_ns.Name} dotnet {daemon} --config {conf} --workers 2 --admin-socket {_dir}/admin.sock");
+        psi.ArgumentList.Add($"trap '' HUP; SYSTEMD_EXEC_PID=$$ exec ip netns exec {_ns.Name} dotnet {daemon} --config {conf} --workers 2 --admin-socket {_dir}/admin.sock");
         psi.Environment["NOTIFY_SOCKET"] = notifyPath;
         psi.Environment["WATCHDOG_USEC"] = "1000000";
         using var p = Process.Start(psi)!;
@@ -67,6 +68,13 @@ public sealed class SystemdNotifyTests : IDisposable
             string log = await stderr;
             Assert.Contains("Final counters", log);
             Assert.Contains("Reloaded", log);
+        }
+        catch (Xunit.Sdk.XunitException e) when (!p.HasExited)
+        {
+            // What the daemon said is the only clue to a missed notification: put it in the failure.
+            p.Kill(entireProcessTree: true);
+            string log = await stderr;
+            throw new Xunit.Sdk.XunitException(e.Message + "\n--- bridged log (last 40 lines):\n" + string.Join('\n', log.Split('\n').TakeLast(40)));
         }
         finally
         {
