@@ -18,7 +18,7 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
 
     /// <summary>Sections accepted by <see cref="ToText"/> (<c>show running-config SECTION</c>).</summary>
     public static IReadOnlyList<string> Sections { get; } =
-        ["hostname", "interface", "object", "object-group", "access-list", "access-group", "timeout", "mac-address-table", "metrics", "snort", "username", "http", "logging"];
+        ["hostname", "interface", "object", "object-group", "access-list", "access-group", "timeout", "mac-address-table", "metrics", "snort", "username", "http", "logging", "policy-map", "service-policy"];
 
     internal BridgeConfig(
         string hostname,
@@ -77,6 +77,9 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
 
     /// <summary><c>snort fail-open</c> or <c>snort fail-close</c> (the default, not printed).</summary>
     public SnortFailPolicy SnortFailPolicy { get; init; }
+
+    /// <summary><c>policy-map</c> blocks and <c>service-policy NAME global</c>: connection limits and the embryonic timeout.</summary>
+    public ServicePolicyConfig ServicePolicy { get; init; } = ServicePolicyConfig.Empty;
 
     /// <summary><c>metrics listen ADDRESS:PORT</c>; null after <c>no metrics listen</c>.</summary>
     public MetricsEndpoint? MetricsListen { get; }
@@ -246,6 +249,22 @@ public sealed class BridgeConfig : IEquatable<BridgeConfig>
             sb.Append("timeout icmp ").Append(ConfigText.Duration(Timeouts.Icmp)).Append('\n');
             sb.Append("timeout tcp-half-closed ").Append(ConfigText.Duration(Timeouts.TcpHalfClosed)).Append('\n');
             Separator(sb, all);
+        }
+        if (all || section == "policy-map")
+        {
+            foreach (var map in ServicePolicy.PolicyMaps)
+            {
+                foreach (var line in map.Lines()) sb.Append(line).Append('\n');
+                Separator(sb, all);
+            }
+        }
+        if (all || section == "service-policy")
+        {
+            if (ServicePolicy.GlobalPolicy is { } g)
+            {
+                sb.Append("service-policy ").Append(g).Append(" global\n");
+                Separator(sb, all);
+            }
         }
         if (all || section == "mac-address-table")
         {

@@ -23,6 +23,7 @@ internal sealed partial class ConfigParser
         ServiceObject,
         NetworkGroup,
         ServiceGroup,
+        PolicyMap,
     }
 
     private readonly record struct SourcePos(int Line, int Column, string Raw);
@@ -318,6 +319,20 @@ internal sealed partial class ConfigParser
                 Expect("logging");
                 Logging(negated: true);
                 break;
+            case "policy-map":
+                PolicyMapHeader();
+                break;
+            case "no" when PeekIs("policy-map"):
+                Expect("policy-map");
+                NoPolicyMap();
+                break;
+            case "service-policy":
+                ServicePolicy(negated: false);
+                break;
+            case "no" when PeekIs("service-policy"):
+                Expect("service-policy");
+                ServicePolicy(negated: true);
+                break;
             case "username":
                 Username();
                 break;
@@ -372,8 +387,11 @@ internal sealed partial class ConfigParser
             case Block.ServiceGroup:
                 ServiceGroupSub();
                 break;
+            case Block.PolicyMap:
+                PolicyMapSub();
+                break;
             default:
-                throw Fail(t, $"indented '{t.Text}' outside an interface, object or object-group block");
+                throw Fail(t, $"indented '{t.Text}' outside an interface, object, object-group or policy-map block");
         }
     }
 
@@ -400,6 +418,8 @@ internal sealed partial class ConfigParser
         _block = Block.None;
         _interface = null;
         _object = null;
+        _policyMap = -1;
+        _inClassDefault = false;
     }
 
     // ---------------------------------------------------------------- interfaces
@@ -1319,6 +1339,7 @@ internal sealed partial class ConfigParser
             BuildLogging())
         {
             SnortFailPolicy = _snortFail,
+            ServicePolicy = BuildServicePolicy(),
         };
     }
 }

@@ -30,6 +30,7 @@ public sealed class DataPath
         Macs.AgingNs = snapshot.MacAgingNs;
         Transmitter = transmitter;
         WorkerIndex = workerIndex;
+        WorkerCount = Math.Max(1, workerCount);
         Flows = new FlowTable(flowCapacity, workerIndex, workerCount) { Events = Events };
         _stages = StageOrder.Create();
         AclHits = new long[Math.Max(1, snapshot.Policy.AceCount)];
@@ -37,6 +38,13 @@ public sealed class DataPath
     }
 
     public int WorkerIndex { get; }
+    public int WorkerCount { get; }
+
+    /// <summary>
+    /// This worker's share of a box-wide connection limit: flows are spread over the workers by
+    /// hash, each owning its table, so each enforces its part (rounded up) without sharing a counter.
+    /// </summary>
+    public int ShareOf(int limit) => limit <= 0 ? 0 : (limit + WorkerCount - 1) / WorkerCount;
 
     /// <summary>The configuration this worker runs with; replaced whole by <see cref="Swap"/>.</summary>
     public RuntimeSnapshot Snapshot => Volatile.Read(ref _snapshot);

@@ -21,23 +21,27 @@ public sealed class RuntimeSnapshot
     public IReadOnlyList<string> Devices { get; }
     public FlowTimeouts Timeouts { get; }
     public long MacAgingNs { get; }
-    /// <summary>Connection limit per worker shard (CONN-SETTINGS); 0 = only the table size limits.</summary>
-    public int ConnLimit { get; }
+    /// <summary>
+    /// The global service policy's connection settings (CONN-SETTINGS): box-wide limits, 0 = none;
+    /// each worker enforces its share (<see cref="DataPath.ShareOf"/>).
+    /// </summary>
+    public Config.ConnectionSettings Connection { get; }
 
     // Classification table: per physical port, the logical interfaces it carries.
     private readonly LogicalInterface[][] _byPort;
     // Members of each bridge group except the interface itself, for flooding.
     private readonly int[][] _peers;
 
-    private RuntimeSnapshot(BridgeConfig config, CompiledPolicy policy, LogicalInterface[] ifs, string[] devices, int connLimit)
+    private RuntimeSnapshot(BridgeConfig config, CompiledPolicy policy, LogicalInterface[] ifs, string[] devices)
     {
         Config = config;
         Policy = policy;
         Interfaces = ifs;
         Devices = devices;
-        ConnLimit = connLimit;
+        Connection = config.ServicePolicy.Connection;
         var t = config.Timeouts;
-        Timeouts = new FlowTimeouts(t.Conn.Ticks * 100, t.Udp.Ticks * 100, t.Icmp.Ticks * 100, t.TcpHalfClosed.Ticks * 100);
+        Timeouts = new FlowTimeouts(t.Conn.Ticks * 100, t.Udp.Ticks * 100, t.Icmp.Ticks * 100, t.TcpHalfClosed.Ticks * 100,
+            Connection.EffectiveEmbryonicTimeout.Ticks * 100);
         MacAgingNs = config.MacAgingMinutes * 60L * 1_000_000_000;
         _byPort = new LogicalInterface[devices.Length][];
         for (int p = 0; p < devices.Length; p++)
@@ -62,7 +66,7 @@ public sealed class RuntimeSnapshot
     /// Builds the snapshot. Only interfaces with a nameif take part in bridging; their devices
     /// become the physical ports in order of first appearance.
     /// </summary>
-    public static RuntimeSnapshot Build(BridgeConfig config, int connLimit = 0)
+    public static RuntimeSnapshot Build(BridgeConfig config)
     {
         var devices = new List<string>();
         var ifs = new List<LogicalInterface>();
@@ -80,7 +84,7 @@ public sealed class RuntimeSnapshot
         var names = new string[ifs.Count];
         for (int i = 0; i < names.Length; i++) names[i] = ifs[i].NameIf;
         var policy = CompiledPolicy.Build(config, names);
-        return new RuntimeSnapshot(config, policy, ifs.ToArray(), devices.ToArray(), connLimit);
+        return new RuntimeSnapshot(config, policy, ifs.ToArray(), devices.ToArray());
     }
 
     /// <summary>The nameif carried by <paramref name="physPort"/> for frames with outer VLAN <paramref name="vlan"/> (0 = untagged), or -1.</summary>

@@ -113,6 +113,7 @@ public static class AsaSyslog
         TeardownReason.FinTimeout => "FIN Timeout",
         TeardownReason.Cleared => "Flow cleared by clear conn",
         TeardownReason.ClosedByInspection => "Flow closed by inspection",
+        TeardownReason.Evicted => "Conn-table full eviction",
         _ => "Unknown",
     };
 }

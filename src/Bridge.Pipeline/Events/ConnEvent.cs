@@ -28,6 +28,8 @@ public enum TeardownReason : byte
     Cleared,
     /// <summary>Ended by an inspection verdict (e.g. the rules engine blocked the flow).</summary>
     ClosedByInspection,
+    /// <summary>Given up to make room for a new connection while the table was full.</summary>
+    Evicted,
 }
 
 /// <summary>

@@ -64,6 +64,8 @@ public struct Flow
     public bool Trusted;
     public FlowVerdict Verdict;
     public bool SnortInspected;
+    /// <summary>Counted in <see cref="FlowTable.Embryonic"/>: a TCP connection whose handshake has not finished.</summary>
+    public bool Embryonic;
 
     // TCP
     public TcpState Tcp;

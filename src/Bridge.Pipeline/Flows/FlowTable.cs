@@ -3,15 +3,26 @@ using Bridge.Packets;
 
 namespace Bridge.Pipeline.Flows;
 
-/// <summary>Idle timeouts in nanoseconds, from the <c>timeout</c> config lines.</summary>
-public readonly record struct FlowTimeouts(long ConnNs, long UdpNs, long IcmpNs, long HalfClosedNs)
+/// <summary>
+/// Idle timeouts in nanoseconds, from the <c>timeout</c> config lines and the embryonic timeout of
+/// the global service policy (<c>set connection timeout embryonic</c>).
+/// </summary>
+public readonly record struct FlowTimeouts(long ConnNs, long UdpNs, long IcmpNs, long HalfClosedNs, long EmbryonicNs = FlowTimeouts.DefaultEmbryonicNs)
 {
-    /// <summary>ASA defaults: conn 1:00:00, udp 0:02:00, icmp 0:00:02, tcp-half-closed 0:10:00.</summary>
+    /// <summary>ASA's default embryonic timeout, 0:00:30.</summary>
+    public const long DefaultEmbryonicNs = 30L * 1_000_000_000;
+
+    /// <summary>ASA defaults: conn 1:00:00, udp 0:02:00, icmp 0:00:02, tcp-half-closed 0:10:00, embryonic 0:00:30.</summary>
     public static readonly FlowTimeouts Default = new(3600L * 1_000_000_000, 120L * 1_000_000_000, 2L * 1_000_000_000, 600L * 1_000_000_000);
 
     public long For(in Flow f) => f.Key.Protocol switch
     {
-        IpProtocol.Tcp => f.Tcp is TcpState.HalfClosed or TcpState.Closing ? HalfClosedNs : ConnNs,
+        IpProtocol.Tcp => f.Tcp switch
+        {
+            TcpState.SynSent or TcpState.SynReceived => EmbryonicNs,
+            TcpState.HalfClosed or TcpState.Closing => HalfClosedNs,
+            _ => ConnNs,
+        },
         IpProtocol.Udp => UdpNs,
         IpProtocol.Icmp or IpProtocol.IcmpV6 => IcmpNs,
         _ => ConnNs,
@@ -51,6 +62,16 @@ public sealed class FlowTable
 
     public int Capacity => _flows.Length;
 
+    /// <summary>TCP connections in the table whose three-way handshake has not finished.</summary>
+    public int Embryonic { get; private set; }
+
+    /// <summary>Flows removed to make room for a new one while the table was full.</summary>
+    public long Evicted { get; private set; }
+
+    /// <summary>How many slots a full table looks at to choose the flow it gives up.</summary>
+    public const int EvictionSample = 32;
+    private int _evictCursor;
+
     /// <summary>Where built and teardown events go (the owning worker's ring); null = no events.</summary>
     public ConnEventRing? Events { get; set; }
     public int Count { get; private set; }
@@ -79,6 +100,76 @@ public sealed class FlowTable
     {
         int slot = _freeHead;
         if (slot < 0) return -1;
+        return Take(slot, key, initiatorIsA, nowNs);
+    }
+
+    /// <summary>
+    /// Inserts a new flow; when the table is full, first gives up the flow that has been idle
+    /// longest among <see cref="EvictionSample"/> slots (the oldest one when several have been
+    /// idle equally long), so that a full table keeps taking new connections without a scan of
+    /// the whole table. Returns the slot and whether a flow was evicted for it.
+    /// </summary>
+    public int InsertEvicting(in FlowKey key, bool initiatorIsA, long nowNs, in FlowTimeouts timeouts, out bool evicted)
+    {
+        evicted = false;
+        if (_freeHead < 0)
+        {
+            int victim = ChooseVictim(nowNs);
+            if (victim < 0) return -1;
+            // An idle flow past its own timeout simply timed out; anything else is an eviction.
+            bool expired = IsExpired(victim, nowNs, timeouts);
+            Remove(victim, expired ? TimeoutReason(in _flows[victim]) : TeardownReason.Evicted, nowNs);
+            if (!expired)
+            {
+                Evicted++;
+                evicted = true;
+            }
+        }
+        return Take(_freeHead, key, initiatorIsA, nowNs);
+    }
+
+    private int ChooseVictim(long nowNs)
+    {
+        int best = -1;
+        long bestIdle = -1, bestCreated = long.MaxValue;
+        int n = Math.Min(EvictionSample, _flows.Length);
+        for (int i = 0; i < n; i++)
+        {
+            int slot = _evictCursor;
+            _evictCursor = slot + 1 == _flows.Length ? 0 : slot + 1;
+            ref Flow f = ref _flows[slot];
+            if (!f.InUse) continue;
+            long idle = nowNs - f.LastNs;
+            if (idle > bestIdle || (idle == bestIdle && f.CreatedNs < bestCreated))
+            {
+                best = slot;
+                bestIdle = idle;
+                bestCreated = f.CreatedNs;
+            }
+        }
+        return best;
+    }
+
+    /// <summary>Counts a new TCP connection as embryonic until <see cref="LeaveEmbryonic"/> or its removal.</summary>
+    public void MarkEmbryonic(int slot)
+    {
+        ref Flow f = ref _flows[slot];
+        if (f.Embryonic) return;
+        f.Embryonic = true;
+        Embryonic++;
+    }
+
+    /// <summary>The handshake finished (or the connection closed before it did).</summary>
+    public void LeaveEmbryonic(int slot)
+    {
+        ref Flow f = ref _flows[slot];
+        if (!f.Embryonic) return;
+        f.Embryonic = false;
+        Embryonic--;
+    }
+
+    private int Take(int slot, in FlowKey key, bool initiatorIsA, long nowNs)
+    {
         ref Flow f = ref _flows[slot];
         _freeHead = f.Next;
         f = default;
@@ -123,6 +214,11 @@ public sealed class FlowTable
         {
             if (prev < 0) _buckets[b] = f.Next;
             else _flows[prev].Next = f.Next;
+        }
+        if (f.Embryonic)
+        {
+            f.Embryonic = false;
+            Embryonic--;
         }
         f.InUse = false;
         f.Next = _freeHead;

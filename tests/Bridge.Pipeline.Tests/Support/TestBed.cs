@@ -49,10 +49,10 @@ public sealed class TestBed : ITransmitter
     /// <summary>Seed epoch: 17:24:09 on the day of the FTD document's capture.</summary>
     public const long T0 = 1_500_000_000L * 1_000_000_000;
 
-    public TestBed(string configText = SeedConfig)
+    public TestBed(string configText = SeedConfig, int flowCapacity = 65536, int workerCount = 1)
     {
         Snapshot = RuntimeSnapshot.Build(BridgeConfig.Parse(configText));
-        Path = new DataPath(Snapshot, new MacTable(), this);
+        Path = new DataPath(Snapshot, new MacTable(), this, 0, workerCount, flowCapacity);
     }
 
     public RuntimeSnapshot Snapshot { get; }

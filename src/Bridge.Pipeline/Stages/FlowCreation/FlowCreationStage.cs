@@ -18,6 +18,7 @@ public sealed class FlowCreationStage : Stage
 
     private static readonly int Created = CounterRegistry.Declare("FLOW-CREATION", "created", "Connections created").Index;
     private static readonly int Full = CounterRegistry.Declare("FLOW-CREATION", "table_full", "Connections refused because the worker's table was full").Index;
+    private static readonly int Evicted = CounterRegistry.Declare("FLOW-CREATION", "evicted", "Connections given up, the longest idle first, to make room in a full table").Index;
 
     public override StageResult Process(ref PacketContext ctx, DataPath dp)
     {
@@ -32,7 +33,8 @@ public sealed class FlowCreationStage : Stage
         }
         else
         {
-            int slot = dp.Flows.Insert(ctx.Key, ctx.SrcIsA, ctx.NowNs);
+            int slot = dp.Flows.InsertEvicting(ctx.Key, ctx.SrcIsA, ctx.NowNs, dp.Snapshot.Timeouts, out bool evicted);
+            if (evicted) dp.Counters[Evicted]++;
             if (slot < 0)
             {
                 dp.Counters[Full]++;
@@ -42,6 +44,7 @@ public sealed class FlowCreationStage : Stage
             dp.Counters[Created]++;
             ref Flow flow = ref dp.Flows[slot];
             Init(ref flow, ref ctx, dp);
+            if (ctx.Info.IsTcp) dp.Flows.MarkEmbryonic(slot);
             ctx.FlowSlot = slot;
             ctx.NewFlowId = flow.Id;
             var built = ConnEvent.For(flow, ConnEventKind.Built, ctx.NowNs);

@@ -104,6 +104,9 @@ public sealed class InspectStage : Stage
             return Fail(ref ctx, dp, drop, "TCP state check failed");
         }
         ctx.CloseFlow = close;
+        // The handshake finished: the connection no longer counts against embryonic-conn-max.
+        if (flow.Embryonic && flow.Tcp is not (TcpState.SynSent or TcpState.SynReceived) && !ctx.DryRun)
+            dp.Flows.LeaveEmbryonic(ctx.FlowSlot);
         return StageResult.Continue;
     }
 
