@@ -17,6 +17,7 @@ public static class CommandCatalogue
     [
         new ShowVersionCommand(),
         new ShowConnCommand(),
+        new ShowServicePolicyCommand(),
         new ShowAspDropCommand(),
         new ShowAccessListCommand(),
         new ShowInterfaceCommand(),
@@ -33,6 +34,7 @@ public static class CommandCatalogue
         new AccessListConfigCommand(),
         new AccessGroupConfigCommand(),
         new TimeoutConfigCommand(),
+        new PolicyMapConfigCommand(),
         new MacAgingConfigCommand(),
         new WriteMemoryCommand(),
         new PacketTracerCommand(),

@@ -40,6 +40,7 @@ public sealed class BridgeMetrics
     private readonly Gauge _connsActive;
     private readonly Counter _connsCreated;
     private readonly Gauge _flowSlots;
+    private readonly Gauge _connsEmbryonic;
     private readonly Gauge _macEntries;
     private readonly Counter _frameFaults;
     private readonly Counter _configChanges;
@@ -101,6 +102,7 @@ public sealed class BridgeMetrics
         _stageCounters = f.CreateCounter("bridge_stage_events_total", "Counters declared by the pipeline stages.", "stage", "counter");
         _connsActive = f.CreateGauge("bridge_connections_active", "Connections in the flow tables by protocol.", "protocol");
         _connsCreated = f.CreateCounter("bridge_connections_created_total", "Connections created.");
+        _connsEmbryonic = f.CreateGauge("bridge_connections_embryonic", "TCP connections whose three-way handshake has not finished (held to embryonic-conn-max).");
         _flowSlots = f.CreateGauge("bridge_flow_table_slots", "Flow-table slots in use and in total, over all workers.", "state");
         _macEntries = f.CreateGauge("bridge_mac_table_entries", "Learned MAC addresses that have not aged out.");
         _frameFaults = f.CreateCounter("bridge_worker_frame_faults_total", "Frames lost to an exception in the pipeline (the worker went on).");
@@ -245,7 +247,7 @@ public sealed class BridgeMetrics
         }
 
         // Flow tables belong to their workers: count on the workers' own threads.
-        long tcp = 0, udp = 0, icmp = 0, other = 0, used = 0, capacity = 0, created = 0;
+        long tcp = 0, udp = 0, icmp = 0, other = 0, used = 0, capacity = 0, created = 0, embryonic = 0;
         await _runtime.RunOnWorkers(dp =>
         {
             long t = 0, u = 0, i = 0, o = 0;
@@ -269,6 +271,7 @@ public sealed class BridgeMetrics
             Interlocked.Add(ref used, flows.Count);
             Interlocked.Add(ref capacity, flows.Capacity);
             Interlocked.Add(ref created, flows.Created);
+            Interlocked.Add(ref embryonic, flows.Embryonic);
         }, cancel).ConfigureAwait(false);
         _connsActive.WithLabels("tcp").Set(tcp);
         _connsActive.WithLabels("udp").Set(udp);
@@ -276,6 +279,7 @@ public sealed class BridgeMetrics
         _connsActive.WithLabels("other").Set(other);
         _flowSlots.WithLabels("used").Set(used);
         _flowSlots.WithLabels("total").Set(capacity);
+        _connsEmbryonic.Set(embryonic);
         _totals.Set(_connsCreated, created);
 
         if (workers.Count > 0)
