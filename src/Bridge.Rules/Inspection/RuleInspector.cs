@@ -132,10 +132,11 @@ public sealed class RuleInspector : IExternalInspector
             Array.Clear(_patternStamp);
             _generation = 1;
         }
+        var patterns = group.For(hasFlow, toServer);
         var sink = new CandidateSink
         {
-            PatternRuleStart = group.PatternRuleStart,
-            PatternRules = group.PatternRules,
+            PatternRuleStart = patterns.PatternRuleStart,
+            PatternRules = patterns.PatternRules,
             Stamp = _stamp,
             PatternStamp = _patternStamp,
             Generation = _generation,
@@ -144,7 +145,7 @@ public sealed class RuleInspector : IExternalInspector
         if (!e.Payload.IsEmpty)
         {
             var scanned = e.Payload.Length <= MaxScanned ? e.Payload : e.Payload[..MaxScanned];
-            group.Matcher.Scan(scanned, _folded, ref sink);
+            patterns.Matcher.Scan(scanned, _folded, ref sink);
         }
         group.BySource.Collect(info.SrcIp, ref sink);
         group.ByDestination.Collect(info.DstIp, ref sink);
