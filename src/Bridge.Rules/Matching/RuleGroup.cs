@@ -1,9 +1,10 @@
 namespace Bridge.Rules.Matching;
 
 /// <summary>
-/// The rules one kind of packet (TCP, UDP, ICMP, other IP) can match: a fast-pattern automaton
-/// over all their fast patterns, and the rules without content, which are candidates for every
-/// packet of the group. Rule numbers are indexes into the compiled set, ordered by action.
+/// The rules one kind of packet (TCP, UDP, ICMP, other IP) can match: fast-pattern matchers over
+/// their fast patterns (one per packet direction), the address and port indexes of rules without
+/// content, and the remaining rules without content, which are candidates for every packet of the
+/// group. Rule numbers are indexes into the compiled set, ordered by action.
 /// </summary>
 internal sealed class RuleGroup
 {
