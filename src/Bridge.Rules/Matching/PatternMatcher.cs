@@ -248,14 +248,14 @@ public sealed class PatternMatcher
         int positions = n - 1;    // a pair starts at 0 .. n-2; the padding zeros feed the last windows
         for (int blockStart = 0; blockStart < positions; blockStart += 64)
         {
-            // The bytes at block positions 1 .. 64 (or up to the last pair's second byte): a loop
-            // bounded by the slice's own length leaves the mask pass without range checks.
-            var seconds = f.Slice(blockStart + 1, Math.Min(64, positions - blockStart));
-            uint pair = (uint)f[blockStart] << 8;   // shifted down to the low byte by the first step
+            // Each pair is read from its own two bytes rather than rolled from the previous one:
+            // rolling chains every position to the last (shift, then or), two cycles a position.
+            var firsts = f.Slice(blockStart, Math.Min(64, positions - blockStart));
+            var seconds = f.Slice(blockStart + 1, firsts.Length);
             ulong mask = 0;
-            for (int k = 0; k < seconds.Length; k++)
+            for (int k = 0; k < firsts.Length; k++)
             {
-                pair = (pair >> 8) | (uint)seconds[k] << 8;
+                uint pair = firsts[k] | (uint)seconds[k] << 8;
                 mask |= ((gate[(int)(pair >> 6)] >> (int)pair) & 1) << k;
             }
             while (mask != 0)
