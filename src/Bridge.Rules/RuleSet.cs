@@ -72,12 +72,15 @@ public sealed class RuleSet
             : [.. rules.Where(r => r.Protocol == protocol || r.Protocol == RuleProtocol.Ip)]);
 
     /// <summary>The largest pattern count of the groups (size of an inspector's per-pattern scratch).</summary>
-    internal int MaxPatterns => Math.Max(Math.Max(_tcp.Matcher.PatternCount, _udp.Matcher.PatternCount), Math.Max(_icmp.Matcher.PatternCount, _ip.Matcher.PatternCount));
+    internal int MaxPatterns => Math.Max(Math.Max(_tcp.PatternCount, _udp.PatternCount), Math.Max(_icmp.PatternCount, _ip.PatternCount));
 
     internal RuleGroup GroupFor(in FrameInfo info) =>
         info.IsTcp ? _tcp : info.IsUdp ? _udp : info.IsIcmp ? _icmp : _ip;
 
-    /// <summary>States and bytes of the four fast-pattern automata (for the load summary and benchmarks).</summary>
+    /// <summary>
+    /// Index entries and bytes of the fast-pattern matchers (three per group, one per packet
+    /// direction), and the distinct patterns they hold (for the load summary and benchmarks).
+    /// </summary>
     public (int States, long Bytes, int Patterns) MatcherSize
     {
         get
@@ -86,9 +89,12 @@ public sealed class RuleSet
             long bytes = 0;
             foreach (var g in new[] { _tcp, _udp, _icmp, _ip })
             {
-                states += g.Matcher.StateCount;
-                bytes += g.Matcher.MemoryBytes;
-                patterns += g.Matcher.PatternCount;
+                foreach (var index in new[] { g.ToServer, g.ToClient, g.WithoutFlow })
+                {
+                    states += index.Matcher.StateCount;
+                    bytes += index.Matcher.MemoryBytes;
+                }
+                patterns += g.PatternCount;
             }
             return (states, bytes, patterns);
         }

@@ -118,13 +118,7 @@ public sealed class RuleInspector : IExternalInspector
         if (!info.IsIp) return InspectorVerdict.Pass;
         Packets++;
         var group = _set.GroupFor(info);
-        var e = new Evaluation(frame, in info, _chars)
-        {
-            HasFlow = hasFlow,
-            ToServer = toServer,
-            Established = established,
-            FlowBits = flowBits,
-        };
+        var payload = Evaluation.PayloadOf(frame, in info);
 
         if (++_generation == 0)
         {
@@ -132,19 +126,20 @@ public sealed class RuleInspector : IExternalInspector
             Array.Clear(_patternStamp);
             _generation = 1;
         }
+        var patterns = group.For(hasFlow, toServer);
         var sink = new CandidateSink
         {
-            PatternRuleStart = group.PatternRuleStart,
-            PatternRules = group.PatternRules,
+            PatternRuleStart = patterns.PatternRuleStart,
+            PatternRules = patterns.PatternRules,
             Stamp = _stamp,
             PatternStamp = _patternStamp,
             Generation = _generation,
             Out = _candidates,
         };
-        if (!e.Payload.IsEmpty)
+        if (!payload.IsEmpty)
         {
-            var scanned = e.Payload.Length <= MaxScanned ? e.Payload : e.Payload[..MaxScanned];
-            group.Matcher.Scan(scanned, _folded, ref sink);
+            var scanned = payload.Length <= MaxScanned ? payload : payload[..MaxScanned];
+            patterns.Matcher.Scan(scanned, _folded, ref sink);
         }
         group.BySource.Collect(info.SrcIp, ref sink);
         group.ByDestination.Collect(info.DstIp, ref sink);
@@ -155,12 +150,22 @@ public sealed class RuleInspector : IExternalInspector
             sink.AddAll(group.BySourcePort[info.SrcPort]);
         }
         var candidates = _candidates.AsSpan(0, sink.Count);
+        // Most packets without payload (a scan's SYNs, bare ACKs) have no candidate at all: they
+        // need neither the sort nor the evaluation state (HTTP buffer location, cursor arrays).
+        if (candidates.IsEmpty) return InspectorVerdict.Pass;
         // Rule indexes are in action order: sorting candidates evaluates pass rules first.
         SortCandidates(candidates);
 
         bool ports = info.IsTcp || info.IsUdp;
         ushort sp = ports ? info.SrcPort : (ushort)0, dp = ports ? info.DstPort : (ushort)0;
         var verdict = InspectorVerdict.Pass;
+        var e = new Evaluation(frame, in info, payload, _chars)
+        {
+            HasFlow = hasFlow,
+            ToServer = toServer,
+            Established = established,
+            FlowBits = flowBits,
+        };
         var rules = _set.RuleArray;
         var gates = _set.HeaderGates;
         foreach (int index in candidates)

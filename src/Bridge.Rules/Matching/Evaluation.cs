@@ -62,16 +62,21 @@ internal ref struct Evaluation
     private Span<char> _chars;
     private bool _charsReady;
 
-    public Evaluation(ReadOnlySpan<byte> frame, ref readonly FrameInfo info, Span<char> charScratch)
+    /// <param name="payload">The frame's payload as <see cref="PayloadOf"/> gives it.</param>
+    public Evaluation(ReadOnlySpan<byte> frame, ref readonly FrameInfo info, ReadOnlySpan<byte> payload, Span<char> charScratch)
     {
         Frame = frame;
         Info = ref info;
-        Payload = info.PayloadOffset >= 0 && info.PayloadLength > 0
-            ? frame.Slice(info.PayloadOffset, Math.Min(info.PayloadLength, frame.Length - info.PayloadOffset))
-            : [];
+        Payload = payload;
         Http = HttpBuffers.Locate(Payload);
         _chars = charScratch;
     }
+
+    /// <summary>The L4 payload inside the frame (clipped to the captured bytes); empty when there is none.</summary>
+    public static ReadOnlySpan<byte> PayloadOf(ReadOnlySpan<byte> frame, ref readonly FrameInfo info) =>
+        info.PayloadOffset >= 0 && info.PayloadLength > 0
+            ? frame.Slice(info.PayloadOffset, Math.Min(info.PayloadLength, frame.Length - info.PayloadOffset))
+            : [];
 
     public const int RetryLimit = 256;
 
