@@ -75,7 +75,14 @@ public sealed class TcpTransferTests
     }
 
     /// <summary>Sends <paramref name="bytes"/> from A to B; runs <paramref name="midway"/> when the transfer is under way.</summary>
-    private static (string Sent, string Received) Transfer(LiveLab lab, int bytes, double seconds, Action? midway)
+    internal static (string Sent, string Received) Transfer(LiveLab lab, int bytes, double seconds, Action? midway)
+    {
+        var (sent, received, _) = TimedTransfer(lab, bytes, seconds, midway);
+        return (sent, received);
+    }
+
+    /// <summary><see cref="Transfer"/>, with the source's own time from connected to closed (process start-up excluded).</summary>
+    internal static (string Sent, string Received, double Seconds) TimedTransfer(LiveLab lab, int bytes, double seconds, Action? midway)
     {
         using var sink = lab.Start("hostB", "/usr/bin/python3", Tool("tcp_sink.py"), LiveLab.HostB, Port.ToString());
         Assert.Equal("listening", sink.StandardOutput.ReadLine());
@@ -89,7 +96,10 @@ public sealed class TcpTransferTests
         }
         string sent = ReadResult(source, "source");
         string received = ReadResult(sink, "sink");
-        return (sent, received);
+        string said = source.StandardOutput.ReadToEnd();
+        var elapsed = System.Text.RegularExpressions.Regex.Match(said, @"elapsed ([0-9.]+)");
+        Assert.True(elapsed.Success, "the source did not report its time: " + said);
+        return (sent, received, double.Parse(elapsed.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private static string ReadResult(Process p, string what)

@@ -1,5 +1,6 @@
 """Sends argv[3] bytes of seeded pseudo-random data to argv[1]:argv[2] and prints 'bytes sha256'.
-argv[4] (optional) paces the transfer over that many seconds, so a test can act mid-transfer."""
+argv[4] (optional) paces the transfer over that many seconds, so a test can act mid-transfer.
+A second line gives the time from connected to closed: "elapsed SECONDS"."""
 import hashlib
 import random
 import socket
@@ -28,4 +29,6 @@ while sent < size:
 s.shutdown(socket.SHUT_WR)
 s.recv(1)
 s.close()
+elapsed = time.monotonic() - start
 print(sent, h.hexdigest(), flush=True)
+print(f"elapsed {elapsed:.3f}", flush=True)
