@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Writes a trafgen packet configuration for scripts/bench-forward: UDP over IPv4, one packet per
-flow (trafgen sends them round robin), flows told apart by their UDP source port.
+flow (trafgen sends them round robin), flows told apart by their UDP source port and, past the port
+space, by the next source address.
 
 --frame is the Ethernet frame size as benchmarks quote it, FCS included (64, 512, 1518); veth
 carries no FCS, so the packet written is 4 bytes shorter. Headers are spelled out byte by byte with
@@ -42,7 +43,7 @@ def packet(args, sport):
     payload_len = wire - ETH - IP4 - UDP
     if payload_len < 0:
         raise ValueError(f"frame {args.frame} is too small for UDP over IPv4")
-    src, dst = ip(args.src_ip), ip(args.dst_ip)
+    src, dst = ip(getattr(args, "src_ip_now", args.src_ip)), ip(args.dst_ip)
     udp_len = UDP + payload_len
     # The payload is all zeros, so it adds nothing to the UDP checksum beyond its length.
     pseudo = src + dst + struct.pack("!BBH", 0, 17, udp_len)
@@ -69,10 +70,14 @@ def main():
     parser.add_argument("--sport", type=int, default=10000, help="first UDP source port")
     parser.add_argument("--dport", type=int, default=9)
     args = parser.parse_args()
-    if not 1 <= args.flows <= 65535 - args.sport:
-        parser.error("--flows out of range for the source port space")
+    ports = 65536 - args.sport
+    if not 1 <= args.flows <= ports * 200:
+        parser.error("--flows out of range for the source port and address space")
+    # Past the source port space, the next flows come from the next source address.
+    first = ip(args.src_ip)
     for i in range(args.flows):
-        print(packet(args, args.sport + i))
+        args.src_ip_now = ".".join(str(b) for b in first[:3] + bytes([first[3] + i // ports]))
+        print(packet(args, args.sport + i % ports))
     return 0
 
 

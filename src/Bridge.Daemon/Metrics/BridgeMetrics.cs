@@ -83,6 +83,9 @@ public sealed class BridgeMetrics
         _events = events;
         _batches = batches;
         Registry = Prometheus.Metrics.NewCustomRegistry();
+        // The process's own figures (resident memory, managed heap, collections, threads), under
+        // their usual names, so a soak or a dashboard sees a leak next to the traffic.
+        Prometheus.DotNetStats.Register(Registry);
         var f = Prometheus.Metrics.WithCustomRegistry(Registry);
         string version = typeof(BridgeMetrics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
         f.CreateGauge("bridge_build_info", "Bridge build; the value is always 1.", "version").WithLabels(version.Split('+')[0]).Set(1);

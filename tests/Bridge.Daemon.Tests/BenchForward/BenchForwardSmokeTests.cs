@@ -112,4 +112,31 @@ public sealed class BenchForwardSmokeTests : IDisposable
         Assert.Contains("kernel-bridge", output);
         Assert.Empty(BenchNamespaces().Except(before));
     }
+
+    /// <summary>
+    /// The soak's CI mode (issue 11 §5): one minute at half the measured maximum rate over 100 000
+    /// flows against a 65 536-slot table. The script's own bounds decide (loss, resident memory and
+    /// its growth, eviction); the figures are checked for sense here and printed for the record.
+    /// </summary>
+    [RootFact]
+    public void One_minute_soak_at_half_rate_with_flow_churn_keeps_memory_flat_and_loses_nothing()
+    {
+        var before = BenchNamespaces();
+        string json = Path.Combine(_dir, "soak.json");
+
+        var (exitCode, output) = RunScript("--soak", "60", "--json", json);
+        Console.WriteLine(output);
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}\n{output}");
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var s = doc.RootElement.GetProperty("summary");
+        Assert.InRange(s.GetProperty("seconds").GetDouble(), 59, 75);
+        Assert.True(s.GetProperty("offered").GetInt64() > 60 * 1000, $"too little offered\n{output}");
+        Assert.InRange(s.GetProperty("loss").GetDouble(), -0.001, 0.01);
+        Assert.True(s.GetProperty("evicted").GetDouble() > 0, $"nothing evicted\n{output}");
+        Assert.True(s.GetProperty("flows_per_s").GetDouble() > 0, $"no flow created\n{output}");
+        Assert.Equal(65536, s.GetProperty("table_total").GetDouble());
+        Assert.True(s.GetProperty("gc_heap_max_mib").GetDouble() > 0, $"no managed heap figure\n{output}");
+        Assert.Empty(BenchNamespaces().Except(before));
+    }
 }
