@@ -5,7 +5,7 @@ endpoint in the DUT namespace, the managed heap, the flow table and the connecti
 evicted. Prints one JSON object with the samples and the summary, then the verdict lines; exits 1
 when a bound is broken.
 
-Bounds: loss at most --max-loss; resident memory never above --rss-limit MiB; no growth after the
+Bounds: loss at most --max-loss when given (a speed target, so by hand, not in CI); resident memory never above --rss-limit MiB; no growth after the
 warm-up (the first quarter): the last quarter's highest RSS at most --max-growth MiB above the
 second quarter's highest (a leak grows with traffic, a warmed-up daemon does not); the flow table
 never over its size; with more flows offered than the table holds, evictions must happen.
@@ -62,7 +62,7 @@ def main():
     p.add_argument("--flows", type=int, required=True, help="distinct flows offered (for the report)")
     p.add_argument("--rss-limit", type=float, required=True, help="MiB")
     p.add_argument("--max-growth", type=float, default=24, help="MiB")
-    p.add_argument("--max-loss", type=float, default=0.01)
+    p.add_argument("--max-loss", type=float, default=None, help="fraction; unset: loss is reported, not bounded")
     a = p.parse_args()
 
     libc = ctypes.CDLL(None, use_errno=True)
@@ -114,7 +114,9 @@ def main():
     print(json.dumps({"summary": summary, "samples": samples}))
 
     problems = []
-    if summary["loss"] is None or summary["loss"] > a.max_loss:
+    if summary["loss"] is None:
+        problems.append("nothing offered")
+    elif a.max_loss is not None and summary["loss"] > a.max_loss:
         problems.append(f"loss {summary['loss']} above {a.max_loss}")
     if summary["rss_max_mib"] > a.rss_limit:
         problems.append(f"resident memory {summary['rss_max_mib']} MiB above the {a.rss_limit} MiB bound")
