@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using static Bridge.Daemon.Tests.Admin.Responses;
 
 namespace Bridge.Daemon.Tests.Admin;
 
@@ -10,12 +11,6 @@ public sealed class PolicyMapCommandTests : IAsyncLifetime
     public async Task InitializeAsync() => _f = await AdminFixture.StartAsync();
 
     public async Task DisposeAsync() => await _f.DisposeAsync();
-
-    private static int Status(JsonObject r) => r["status"]!.GetValue<int>();
-
-    private static string Mode(JsonObject r) => r["mode"]!.GetValue<string>();
-
-    private static string Text(JsonObject r) => r["text"]!.GetValue<string>();
 
     [Fact]
     public async Task Connection_limits_are_set_in_nested_sub_modes_bound_globally_and_shown()

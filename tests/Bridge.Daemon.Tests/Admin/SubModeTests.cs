@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using static Bridge.Daemon.Tests.Admin.Responses;
 
 namespace Bridge.Daemon.Tests.Admin;
 
@@ -13,12 +14,6 @@ public sealed class SubModeTests : IAsyncLifetime
     public async Task InitializeAsync() => _f = await AdminFixture.StartAsync();
 
     public async Task DisposeAsync() => await _f.DisposeAsync();
-
-    private static int Status(JsonObject r) => r["status"]!.GetValue<int>();
-
-    private static string Mode(JsonObject r) => r["mode"]!.GetValue<string>();
-
-    private static string Text(JsonObject r) => r["text"]!.GetValue<string>();
 
     [Fact]
     public async Task Interface_sub_mode_edits_the_block_in_place_and_exit_and_end_step_back()
