@@ -115,7 +115,12 @@ internal sealed partial class RuleFileParser
             case "event_filter" or "threshold":
                 try
                 {
-                    var args = OptionText.SplitArgs(rest).Select(OptionText.Pair).ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
+                    var args = new Dictionary<string, string>(StringComparer.Ordinal);
+                    foreach (var (name, value) in OptionText.SplitArgs(rest).Select(OptionText.Pair))
+                    {
+                        // A repeated argument is a mistake in the file, not a crash of the loader.
+                        if (!args.TryAdd(name, value)) throw new RuleRejectedException($"'{name}' given twice");
+                    }
                     uint gid = OptionText.UInt(args.GetValueOrDefault("gen_id", "1"), "gen_id");
                     uint sigId = OptionText.UInt(args.GetValueOrDefault("sig_id", ""), "sig_id");
                     _eventFilters.Add((gid, sigId, EventFilter.Parse(rest, detection: false), $"{file}:{line}"));

@@ -62,3 +62,27 @@ public class EventFilterTests
         Assert.Equal(1, e.Inspector.TaggedPackets);
     }
 }
+
+/// <summary>Fuzzer findings on threshold / event_filter lines, kept as regression tests.</summary>
+public sealed class EventFilterFuzzFindingTests
+{
+    [Fact]
+    public void A_threshold_line_repeating_an_argument_is_noted_and_ignored_not_thrown()
+    {
+        // The rules fuzzer's input (crash-423443ac…) reduced: 'track' twice used to throw from the loader.
+        const string Text = "threshold gen_id 1, sig_id 1000001, type limit, track by_src, track by_dst, count 1, seconds 60\n" +
+            "alert tcp any any -> any 80 (msg:\"x\"; sid:1000001; rev:1;)\n";
+        var set = Bridge.Rules.RuleSet.FromText(Text, "finding.rules");
+        Assert.Equal(1, set.Report.Loaded);
+        Assert.Contains(set.Report.Notes, n => n.StartsWith("finding.rules:1: threshold ignored:", StringComparison.Ordinal) && n.Contains("'track' given twice", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_fuzzer_input_itself_loads_without_an_exception()
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "Bridge.Fuzz", "findings", "rules", "crash-423443acd90b905a1df00673bbc5b150336fa53d");
+        var parser = new Bridge.Rules.Parsing.RuleFileParser();
+        parser.LoadText(File.ReadAllText(path), "fuzz.rules");
+        parser.Finish();
+    }
+}
