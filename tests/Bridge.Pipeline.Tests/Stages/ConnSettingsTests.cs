@@ -106,4 +106,14 @@ public sealed class ConnSettingsTests
         Assert.Equal(0, bed.Path.Flows.Count);
         Assert.Equal(FlowTimeouts.DefaultEmbryonicNs, new TestBed().Snapshot.Timeouts.EmbryonicNs);
     }
+
+    [Fact]
+    public void A_first_packet_that_is_not_a_syn_is_refused_by_inspect_not_counted_against_the_limit()
+    {
+        var bed = new TestBed(Config("  set connection embryonic-conn-max 1"));
+        Assert.Equal(DropReason.None, bed.Send(TestBed.Inside, Syn(6000)).Drop);
+        var ack = TestBed.FromA().Ipv4(TestBed.IpA, TestBed.IpB).Tcp(6001, 80, TcpFlags.Ack, 1, 1).Build();
+        Assert.Equal(DropReason.TcpNotSyn, bed.Send(TestBed.Inside, ack).Drop);
+        Assert.Equal(0, Counter(bed, "CONN-SETTINGS", "embryonic_limit"));
+    }
 }

@@ -169,7 +169,7 @@ public static class ConfigBlockEditor
     }
 
     /// <summary>Index after the last line of the block whose header is at <paramref name="header"/>: its sub-commands are indented.</summary>
-    private static int BlockEnd(List<string> lines, int header)
+    internal static int BlockEnd(List<string> lines, int header)
     {
         int i = header + 1;
         while (i < lines.Count && lines[i].Length > 0 && char.IsWhiteSpace(lines[i][0])) i++;

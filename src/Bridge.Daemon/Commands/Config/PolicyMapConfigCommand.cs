@@ -99,8 +99,7 @@ public sealed class PolicyMapConfigCommand : ICommandModule
                 lines.Add(header);
                 start = lines.Count - 1;
             }
-            int end = start + 1;
-            while (end < lines.Count && lines[end].Length > 0 && char.IsWhiteSpace(lines[end][0])) end++;
+            int end = ConfigBlockEditor.BlockEnd(lines, start);
             if (unlessPresent && lines.GetRange(start + 1, end - start - 1).Contains(indent + ctx.Parsed.Expanded)) return null;
             draft.InsertTyped(end, ctx.Parsed, indent);
             return null;

@@ -1,6 +1,7 @@
 using Bridge.Packets;
 using Bridge.Pipeline.Core;
 using Bridge.Pipeline.Counters;
+using Bridge.Pipeline.Stages.Inspect;
 
 namespace Bridge.Pipeline.Stages.ConnSettings;
 
@@ -31,8 +32,10 @@ public sealed class ConnSettingsStage : Stage
 
         int connShare = dp.ShareOf(settings.ConnMax);
         int embryonicShare = dp.ShareOf(settings.EmbryonicConnMax);
+        // Only a real SYN opens an embryonic connection; another first packet is INSPECT's to refuse (tcp-not-syn).
         bool overConn = connShare > 0 && dp.Flows.Count >= connShare;
-        bool overEmbryonic = !overConn && embryonicShare > 0 && ctx.Info.IsTcp && dp.Flows.Embryonic >= embryonicShare;
+        bool overEmbryonic = !overConn && embryonicShare > 0 && ctx.Info.IsTcp
+            && TcpTracker.CheckFirst(ctx.Info) == DropReason.None && dp.Flows.Embryonic >= embryonicShare;
         if (ctx.Trace is not null) Trace(ref ctx, dp, overConn, overEmbryonic);
         if (overConn)
         {
