@@ -79,6 +79,22 @@ public sealed class Rule
 
     public bool Blocks => Action is RuleAction.Drop or RuleAction.Sdrop or RuleAction.Reject or RuleAction.Block;
 
+    /// <summary>
+    /// False when an <c>ip_proto</c> test of the rule fails for every packet of the given IP
+    /// protocols: an <c>ip</c> rule for protocol 41 need not be a candidate for TCP packets.
+    /// </summary>
+    internal bool AllowsIpProtocol(ReadOnlySpan<byte> protocols)
+    {
+        foreach (var option in Detection)
+        {
+            if (option is not FieldTestOption { Field: PacketField.IpProto } test) continue;
+            bool any = false;
+            foreach (byte p in protocols) any |= test.Range.Test(p);
+            if (!any) return false;
+        }
+        return true;
+    }
+
     /// <summary>Runs detection options from <paramref name="index"/> on; content-like options call back here for the rest.</summary>
     internal bool MatchFrom(ref Evaluation e, int index) =>
         index == Detection.Length || Detection[index].Match(ref e, this, index + 1);

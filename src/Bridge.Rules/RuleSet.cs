@@ -66,10 +66,28 @@ public sealed class RuleSet
         return new RuleSet(ordered, parser.Report, parser.Context.Words);
     }
 
-    private static RuleGroup Group(Rule[] rules, RuleProtocol protocol) =>
-        new(protocol == RuleProtocol.Ip
-            ? [.. rules.Where(r => r.Protocol == RuleProtocol.Ip)]
-            : [.. rules.Where(r => r.Protocol == protocol || r.Protocol == RuleProtocol.Ip)]);
+    /// <summary>
+    /// The rules a group's packets can match: its own protocol's and the <c>ip</c> rules, less the
+    /// <c>ip</c> rules whose <c>ip_proto</c> excludes the group's protocol (a TCP, UDP or ICMP
+    /// packet always carries that protocol; the ip group takes every other packet and keeps all).
+    /// </summary>
+    private static RuleGroup Group(Rule[] rules, RuleProtocol protocol)
+    {
+        ReadOnlySpan<byte> carried = protocol switch
+        {
+            RuleProtocol.Tcp => [IpProtocol.Tcp],
+            RuleProtocol.Udp => [IpProtocol.Udp],
+            RuleProtocol.Icmp => [IpProtocol.Icmp, IpProtocol.IcmpV6],
+            _ => [],
+        };
+        var members = new List<Rule>();
+        foreach (var r in rules)
+        {
+            if (r.Protocol == protocol) members.Add(r);
+            else if (r.Protocol == RuleProtocol.Ip && protocol != RuleProtocol.Ip && r.AllowsIpProtocol(carried)) members.Add(r);
+        }
+        return new RuleGroup(members);
+    }
 
     /// <summary>The largest pattern count of the groups (size of an inspector's per-pattern scratch).</summary>
     internal int MaxPatterns => Math.Max(Math.Max(_tcp.PatternCount, _udp.PatternCount), Math.Max(_icmp.PatternCount, _ip.PatternCount));

@@ -40,17 +40,18 @@ internal sealed class RuleGroup
                     continue;
                 }
                 // Port groups: a rule for a few destination (or source) ports is a candidate
-                // only for packets on those ports.
-                if (!r.Bidirectional && r.Protocol is RuleProtocol.Tcp or RuleProtocol.Udp)
+                // only for packets on those ports. A <> rule matches either way round, so its
+                // ports are filed under both the packet's destination and its source port.
+                if (r.Protocol is RuleProtocol.Tcp or RuleProtocol.Udp)
                 {
                     if (!r.DestinationPorts.IsAny && r.DestinationPorts.Count <= MaxGroupedPorts)
                     {
-                        foreach (ushort port in r.DestinationPorts.Ports()) (byDstPort[port] ??= []).Add(r.Index);
+                        File(r.DestinationPorts, byDstPort, r.Bidirectional ? bySrcPort : null, r.Index);
                         continue;
                     }
                     if (!r.SourcePorts.IsAny && r.SourcePorts.Count <= MaxGroupedPorts)
                     {
-                        foreach (ushort port in r.SourcePorts.Ports()) (bySrcPort[port] ??= []).Add(r.Index);
+                        File(r.SourcePorts, bySrcPort, r.Bidirectional ? byDstPort : null, r.Index);
                         continue;
                     }
                 }
@@ -91,6 +92,15 @@ internal sealed class RuleGroup
     /// <summary>A port set larger than this (e.g. $HTTP_PORTS is ~200, 1024: is 64 512) stays in the general list.</summary>
     private const int MaxGroupedPorts = 512;
 
+    private static void File(PortSet ports, List<int>?[] byPort, List<int>?[]? reverse, int rule)
+    {
+        foreach (ushort port in ports.Ports())
+        {
+            (byPort[port] ??= []).Add(rule);
+            if (reverse is not null) (reverse[port] ??= []).Add(rule);
+        }
+    }
+
     private static int[][] Freeze(List<int>?[] byPort)
     {
         var result = new int[65536][];
@@ -100,7 +110,7 @@ internal sealed class RuleGroup
 
     /// <summary>No-content TCP/UDP rules by destination port (rules for at most <see cref="MaxGroupedPorts"/> ports).</summary>
     public int[][] ByDestinationPort { get; }
-    /// <summary>No-content TCP/UDP rules by source port, for rules whose destination is any port.</summary>
+    /// <summary>No-content TCP/UDP rules by source port: rules whose destination is any port, and the reverse side of <c>&lt;&gt;</c> rules.</summary>
     public int[][] BySourcePort { get; }
 
     /// <summary>

@@ -121,6 +121,39 @@ public class InspectorTests
     }
 
     [Fact]
+    public void IpRuleFiledByItsIpProtoStillMatchesItsProtocolOnly()
+    {
+        // An ip rule testing ip_proto:41 is left out of the TCP, UDP and ICMP groups; protocol-41
+        // packets (ip group) still reach it, and a negated or ranged test keeps the groups it allows.
+        var e = new Engine("""
+            alert ip any any -> any any (ip_proto:41; sid:1;)
+            alert ip any any -> any any (ip_proto:!41; sid:2;)
+            alert ip any any -> any any (ip_proto:2<>20; sid:3;)
+            """);
+        var sixInFour = FrameBuilder.Ethernet(Frames.MacA, Frames.MacB).Ipv4(IpAddr.Parse("10.0.0.1"), IpAddr.Parse("10.0.0.2"))
+            .IpProtocol(41).Payload(new byte[40]).Build();
+        Assert.Equal([1u], e.Feed(sixInFour));
+        Assert.Equal([2u, 3u], e.Feed(Frames.Tcp("x")));
+        Assert.Equal([2u, 3u], e.Feed(Frames.Udp([1, 2, 3])));
+        Assert.Equal([2u], e.Feed(Frames.Icmp(8, 0)));
+    }
+
+    [Theory]
+    [InlineData(40000, 179, true)]
+    [InlineData(179, 40000, true)]
+    [InlineData(40000, 180, false)]
+    public void BidirectionalPortRuleWithoutContentMatchesEitherWay(ushort sport, ushort dport, bool expected)
+    {
+        // Filed by port for both the packet's destination and its source port.
+        var e = new Engine("""
+            alert tcp any any <> any 179 (flags:R; sid:1;)
+            alert tcp any 179 <> any any (flags:R; sid:2;)
+            """);
+        var fired = e.Feed(Frames.Tcp("", sport, dport, TcpFlags.Rst));
+        Assert.Equal(expected ? [1u, 2u] : [], fired);
+    }
+
+    [Fact]
     public void MatchingPathDoesNotAllocate()
     {
         var set = RuleSet.Load([Path.Combine(RuleData.Root, "et-open-2017-snort29")]);
