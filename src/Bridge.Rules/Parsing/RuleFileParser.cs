@@ -408,14 +408,20 @@ internal sealed partial class RuleFileParser
         }
     }
 
-    /// <summary>The content marked fast_pattern, else the longest positive content (Snort's choice).</summary>
+    /// <summary>
+    /// The content marked fast_pattern, else the longest positive content (Snort's choice). A
+    /// negated content cannot select candidates (its absence is what matches), so a rule marking one
+    /// falls back to its longest positive content: every content must match, and each buffer is a
+    /// slice of the payload, so any positive content's bytes occur in a payload the rule matches.
+    /// Without one the rule has no fast pattern and is a candidate by header alone.
+    /// </summary>
     private static ContentOption? ChooseFastPattern(DetectionOption[] detection)
     {
         ContentOption? best = null;
         foreach (var o in detection)
         {
             if (o is not ContentOption c) continue;
-            if (c.FastPattern) return c.Negated ? null : c;
+            if (c.FastPattern && !c.Negated) return c;
             if (!c.Negated && (best is null || c.Pattern.Length > best.Pattern.Length)) best = c;
         }
         return best;

@@ -154,6 +154,22 @@ public class InspectorTests
     }
 
     [Fact]
+    public void NegatedFastPatternLeavesCandidacyToAPositiveContent()
+    {
+        // The marked content is negated: the rule is found through "GET" instead and keeps its meaning.
+        var e = new Engine("""
+            alert tcp any any -> any any (flow:to_server; content:"GET"; http_method; content:!"Accept"; http_header; fast_pattern; sid:1;)
+            alert tcp any any -> any any (content:!"zz"; fast_pattern; dsize:0; sid:2;)
+            """);
+        e.Handshake();
+        Assert.Equal([1u], e.Feed(Frames.Tcp("GET / HTTP/1.1\r\nHost: a\r\n\r\n")));
+        Assert.Empty(e.Feed(Frames.Tcp("GET / HTTP/1.1\r\nAccept: */*\r\n\r\n")));
+        Assert.Empty(e.Feed(Frames.Tcp("POST / HTTP/1.1\r\nHost: a\r\n\r\n")));
+        // Without a positive content the rule stays a candidate for every packet.
+        Assert.Equal([2u], e.Feed(Frames.Tcp("")));
+    }
+
+    [Fact]
     public void MatchingPathDoesNotAllocate()
     {
         var set = RuleSet.Load([Path.Combine(RuleData.Root, "et-open-2017-snort29")]);
