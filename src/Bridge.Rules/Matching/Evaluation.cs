@@ -48,7 +48,9 @@ internal ref struct Evaluation
     public ReadOnlySpan<byte> Frame;
     public ref readonly FrameInfo Info;
     public ReadOnlySpan<byte> Payload;
-    public HttpBuffers Http;
+    /// <summary>The HTTP buffers, located on first use: most candidates read the whole payload only.</summary>
+    private HttpBuffers _http;
+    private bool _httpLocated;
     public bool ToServer;
     public bool HasFlow;
     public bool Established;
@@ -68,7 +70,6 @@ internal ref struct Evaluation
         Frame = frame;
         Info = ref info;
         Payload = payload;
-        Http = HttpBuffers.Locate(Payload);
         _chars = charScratch;
     }
 
@@ -87,13 +88,24 @@ internal ref struct Evaluation
         RetryBudget = RetryLimit;
     }
 
-    public readonly ReadOnlySpan<byte> Buffer(BufferId id)
+    public ReadOnlySpan<byte> Buffer(BufferId id)
     {
-        var (start, length) = Http.Range(id, Payload.Length);
+        var (start, length) = Range(id);
         return length < 0 ? default : Payload.Slice(start, length);
     }
 
-    public readonly bool HasBuffer(BufferId id) => Http.Range(id, Payload.Length).Length >= 0;
+    public bool HasBuffer(BufferId id) => Range(id).Length >= 0;
+
+    private (int Start, int Length) Range(BufferId id)
+    {
+        if (id == BufferId.Packet) return (0, Payload.Length);
+        if (!_httpLocated)
+        {
+            _http = HttpBuffers.Locate(Payload);
+            _httpLocated = true;
+        }
+        return _http.Range(id, Payload.Length);
+    }
 
     /// <summary>The buffer as Latin-1 chars (one char per byte, same offsets) for .NET regex.</summary>
     public ReadOnlySpan<char> Chars(BufferId id)
@@ -104,7 +116,7 @@ internal ref struct Evaluation
             System.Text.Encoding.Latin1.GetChars(Payload.Slice(0, n), _chars);
             _charsReady = true;
         }
-        var (start, length) = Http.Range(id, Payload.Length);
+        var (start, length) = Range(id);
         if (length < 0) return default;
         int end = Math.Min(start + length, _chars.Length);
         return start >= end ? [] : _chars.Slice(start, end - start);
