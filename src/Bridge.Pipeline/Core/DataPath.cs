@@ -113,8 +113,7 @@ public sealed class DataPath
     /// <summary>Runs one received frame through every stage.</summary>
     public PacketOutcome Process(Span<byte> frame, int physPort, long nowNs, TraceSink? trace = null, bool dryRun = false)
     {
-        var ctx = new PacketContext();
-        ctx.Reset(frame, physPort, nowNs);
+        var ctx = new PacketContext(frame, physPort, nowNs);
         ctx.Trace = trace;
         ctx.DryRun = dryRun;
         var snap = Snapshot;
