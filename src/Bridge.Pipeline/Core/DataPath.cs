@@ -21,6 +21,8 @@ public sealed class DataPath
 {
     private RuntimeSnapshot _snapshot;
     private readonly Stage[] _stages;
+    // Bit i: stage i has nothing to do for a packet of an existing connection.
+    private readonly ulong _firstPacketOnly;
 
     public DataPath(RuntimeSnapshot snapshot, MacTable macTable, ITransmitter? transmitter = null, int workerIndex = 0, int workerCount = 1, int flowCapacity = 65536)
     {
@@ -33,6 +35,10 @@ public sealed class DataPath
         WorkerCount = Math.Max(1, workerCount);
         Flows = new FlowTable(flowCapacity, workerIndex, workerCount) { Events = Events };
         _stages = StageOrder.Create();
+        for (int i = 0; i < _stages.Length; i++)
+        {
+            if (_stages[i].FirstPacketOnly) _firstPacketOnly |= 1UL << i;
+        }
         AclHits = new long[Math.Max(1, snapshot.Policy.AceCount)];
         EgressBuffer = new byte[16 * 1024];
     }
@@ -137,7 +143,7 @@ public sealed class DataPath
                     ic.PacketsIn++;
                     ic.BytesIn += frame.Length;
                 }
-                if (drop == DropReason.None) drop = FrameSanity.Check(in ctx.Info, snap.Interfaces[ctx.IngressIf].Mtu);
+                if (drop == DropReason.None) drop = FrameSanity.Check(in ctx.Info, snap.InterfaceTable[ctx.IngressIf].Mtu);
             }
         }
         if (drop != DropReason.None)
@@ -150,7 +156,7 @@ public sealed class DataPath
             {
                 ctx.Trace = trace = new TraceSink();
             }
-            if (trace is not null) trace.InputInterface = snap.Interfaces[ctx.IngressIf].NameIf;
+            if (trace is not null) trace.InputInterface = snap.InterfaceTable[ctx.IngressIf].NameIf;
             var stages = _stages;
             try
             {
@@ -159,6 +165,7 @@ public sealed class DataPath
 #if FAULT_INJECTION
                     if (!dryRun) FaultHook.Hit(stages[i].Type);
 #endif
+                    if (ctx.ExistingFlow && (_firstPacketOnly & (1UL << i)) != 0) continue;
                     if (stages[i].Process(ref ctx, this) == StageResult.Drop) break;
                 }
             }
@@ -193,8 +200,8 @@ public sealed class DataPath
             trace.Allowed = ctx.Drop == DropReason.None;
             trace.Drop = ctx.Drop;
             trace.DropSection = ctx.DropSection;
-            if (ctx.IngressIf >= 0 && trace.InputInterface.Length == 0) trace.InputInterface = snap.Interfaces[ctx.IngressIf].NameIf;
-            if (ctx.EgressIf >= 0) trace.OutputInterface = snap.Interfaces[ctx.EgressIf].NameIf;
+            if (ctx.IngressIf >= 0 && trace.InputInterface.Length == 0) trace.InputInterface = snap.InterfaceTable[ctx.IngressIf].NameIf;
+            if (ctx.EgressIf >= 0) trace.OutputInterface = snap.InterfaceTable[ctx.EgressIf].NameIf;
             trace.Finish();
         }
         return new PacketOutcome(ctx.Drop, ctx.DropSection, ctx.IngressIf, ctx.EgressIf, ctx.FlowSlot);

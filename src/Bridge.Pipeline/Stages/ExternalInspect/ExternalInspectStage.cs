@@ -69,14 +69,14 @@ public sealed class ExternalInspectStage : Stage
     {
         var snap = dp.Snapshot;
         if (ctx.IngressIf < 0) return NoReply;
-        var ingress = snap.Interfaces[ctx.IngressIf];
+        var ingress = snap.InterfaceTable[ctx.IngressIf];
         var buffer = dp.EgressBuffer;
         if (ctx.Info.IsTcp)
         {
             int n = RejectReply.TcpReset(ctx.Frame, in ctx.Info, towardSender: true, ingress.Vlan, buffer);
             Send(ref ctx, dp, ingress.PhysPort, buffer.AsSpan(0, n));
             if (ctx.EgressIf < 0) return ResetSender;
-            var egress = snap.Interfaces[ctx.EgressIf];
+            var egress = snap.InterfaceTable[ctx.EgressIf];
             n = RejectReply.TcpReset(ctx.Frame, in ctx.Info, towardSender: false, egress.Vlan, buffer);
             Send(ref ctx, dp, egress.PhysPort, buffer.AsSpan(0, n));
             return ResetBoth;
