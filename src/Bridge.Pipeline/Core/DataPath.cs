@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Bridge.Packets;
 using Bridge.Pipeline.Counters;
 using Bridge.Pipeline.Events;
@@ -152,41 +153,66 @@ public sealed class DataPath
         }
         else
         {
-            if (trace is null && Captures is not null && Captures.WantsTrace(ref ctx))
-            {
-                ctx.Trace = trace = new TraceSink();
-            }
-            if (trace is not null) trace.InputInterface = snap.InterfaceTable[ctx.IngressIf].NameIf;
-            var stages = _stages;
-            try
-            {
-                for (int i = 0; i < stages.Length; i++)
-                {
-#if FAULT_INJECTION
-                    if (!dryRun) FaultHook.Hit(stages[i].Type);
-#endif
-                    if (ctx.ExistingFlow && (_firstPacketOnly & (1UL << i)) != 0) continue;
-                    if (stages[i].Process(ref ctx, this) == StageResult.Drop) break;
-                }
-            }
-            catch (Exception e)
-            {
-                // A bug in a stage costs this packet, counted where an operator looks (show asp
-                // drop internal-error), never the worker; the flow it may have half-changed stays
-                // and is judged again by the next packet.
-                if (!dryRun)
-                {
-                    StageFaults++;
-                    LastFault = e;
-                }
-                ctx.Trace?.Add("INTERNAL-ERROR", "", false, info: [e.GetType().Name + ": " + e.Message]);
-                ctx.DropFrame(DropReason.InternalError);
-            }
+            if (trace is not null || Captures is not null) trace = BeginTrace(ref ctx, snap, trace);
+            RunStages(ref ctx);
         }
 
+        // Nothing to settle for a forwarded, untraced packet that leaves its connection open.
+        if (ctx.CloseFlow || ctx.Drop != DropReason.None || trace is not null) Settle(ref ctx, snap, trace);
+        return new PacketOutcome(ctx.Drop, ctx.DropSection, ctx.IngressIf, ctx.EgressIf, ctx.FlowSlot);
+    }
+
+    // A capture may want this packet traced (FTD's "capture ... trace"); the trace names the ingress nameif.
+    private TraceSink? BeginTrace(ref PacketContext ctx, RuntimeSnapshot snap, TraceSink? trace)
+    {
+        if (trace is null && Captures is not null && Captures.WantsTrace(ref ctx))
+        {
+            ctx.Trace = trace = new TraceSink();
+        }
+        if (trace is not null) trace.InputInterface = snap.InterfaceTable[ctx.IngressIf].NameIf;
+        return trace;
+    }
+
+    // The stage loop on its own, so that its exception handler does not weigh on the decode and
+    // classification code around it.
+    private void RunStages(ref PacketContext ctx)
+    {
+        var stages = _stages;
+        ulong firstPacketOnly = _firstPacketOnly;
+        try
+        {
+            for (int i = 0; i < stages.Length; i++)
+            {
+#if FAULT_INJECTION
+                if (!ctx.DryRun) FaultHook.Hit(stages[i].Type);
+#endif
+                if (ctx.ExistingFlow && (firstPacketOnly & (1UL << i)) != 0) continue;
+                if (stages[i].Process(ref ctx, this) == StageResult.Drop) break;
+            }
+        }
+        catch (Exception e)
+        {
+            // A bug in a stage costs this packet, counted where an operator looks (show asp
+            // drop internal-error), never the worker; the flow it may have half-changed stays
+            // and is judged again by the next packet.
+            if (!ctx.DryRun)
+            {
+                StageFaults++;
+                LastFault = e;
+            }
+            ctx.Trace?.Add("INTERNAL-ERROR", "", false, info: [e.GetType().Name + ": " + e.Message]);
+            ctx.DropFrame(DropReason.InternalError);
+        }
+    }
+
+    // After the stages: close the connection the packet ended, count a drop, finish the trace.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Settle(ref PacketContext ctx, RuntimeSnapshot snap, TraceSink? trace)
+    {
+        bool dryRun = ctx.DryRun;
         if (ctx.CloseFlow && ctx.FlowSlot >= 0 && !dryRun)
         {
-            Flows.Remove(ctx.FlowSlot, CloseReason(ref ctx), nowNs);
+            Flows.Remove(ctx.FlowSlot, CloseReason(ref ctx), ctx.NowNs);
         }
         if (ctx.Drop != DropReason.None && !dryRun)
         {
@@ -204,7 +230,6 @@ public sealed class DataPath
             if (ctx.EgressIf >= 0) trace.OutputInterface = snap.InterfaceTable[ctx.EgressIf].NameIf;
             trace.Finish();
         }
-        return new PacketOutcome(ctx.Drop, ctx.DropSection, ctx.IngressIf, ctx.EgressIf, ctx.FlowSlot);
     }
 
     // The packet that closed the flow says how: a reset from one side, or the last of the FINs.
