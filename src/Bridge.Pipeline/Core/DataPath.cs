@@ -21,9 +21,7 @@ public readonly record struct PacketOutcome(DropReason Drop, DropSection Section
 public sealed class DataPath
 {
     private RuntimeSnapshot _snapshot;
-    private readonly Stage[] _stages;
-    // Bit i: stage i has nothing to do for a packet of an existing connection.
-    private readonly ulong _firstPacketOnly;
+    private readonly StagePipeline _stages = new();
 
     public DataPath(RuntimeSnapshot snapshot, MacTable macTable, ITransmitter? transmitter = null, int workerIndex = 0, int workerCount = 1, int flowCapacity = 65536)
     {
@@ -35,11 +33,6 @@ public sealed class DataPath
         WorkerIndex = workerIndex;
         WorkerCount = Math.Max(1, workerCount);
         Flows = new FlowTable(flowCapacity, workerIndex, workerCount) { Events = Events };
-        _stages = StageOrder.Create();
-        for (int i = 0; i < _stages.Length; i++)
-        {
-            if (_stages[i].FirstPacketOnly) _firstPacketOnly |= 1UL << i;
-        }
         AclHits = new long[Math.Max(1, snapshot.Policy.AceCount)];
         EgressBuffer = new byte[16 * 1024];
     }
@@ -177,18 +170,9 @@ public sealed class DataPath
     // classification code around it.
     private void RunStages(ref PacketContext ctx)
     {
-        var stages = _stages;
-        ulong firstPacketOnly = _firstPacketOnly;
         try
         {
-            for (int i = 0; i < stages.Length; i++)
-            {
-#if FAULT_INJECTION
-                if (!ctx.DryRun) FaultHook.Hit(stages[i].Type);
-#endif
-                if (ctx.ExistingFlow && (firstPacketOnly & (1UL << i)) != 0) continue;
-                if (stages[i].Process(ref ctx, this) == StageResult.Drop) break;
-            }
+            _stages.Run(ref ctx, this);
         }
         catch (Exception e)
         {
