@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Bridge.Packets;
 using Bridge.Pipeline.Config;
 using Bridge.Pipeline.Core;
@@ -108,8 +109,16 @@ public sealed class ExternalInspectStage : Stage
 
     public override StageResult Process(ref PacketContext ctx, DataPath dp)
     {
+        // No engine and none configured (the common case without snort rules): nothing inspects
+        // here, decided in a few compares that inline into the stage run.
+        if (!ctx.Info.IsIp || ctx.Trusted || (dp.Inspector is null && !dp.EngineExpected)) return StageResult.Continue;
+        return HandOff(ref ctx, dp);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private StageResult HandOff(ref PacketContext ctx, DataPath dp)
+    {
         var inspector = dp.Inspector;
-        if (!ctx.Info.IsIp || ctx.Trusted) return StageResult.Continue;
         if (inspector is null)
         {
             // No engine and none configured: nothing inspects here. Configured but not loaded: down.
