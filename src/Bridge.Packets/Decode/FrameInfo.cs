@@ -108,6 +108,15 @@ public struct FrameInfo
     public void Reset()
     {
         this = default;
+        MarkLayersAbsent();
+    }
+
+    /// <summary>
+    /// Sets the "not present" markers of a FrameInfo that is already all zeros (a fresh local):
+    /// what <see cref="Reset"/> does after clearing, without clearing a second time.
+    /// </summary>
+    public void MarkLayersAbsent()
+    {
         L3Offset = -1;
         L4Offset = -1;
         PayloadOffset = -1;

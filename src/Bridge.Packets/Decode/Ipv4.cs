@@ -46,7 +46,7 @@ public static partial class FrameDecoder
         {
             return DropReason.InvalidIpLength;
         }
-        if (!Ipv4OptionsWellFormed(ip.Slice(Ipv4MinHeaderLength, headerLength - Ipv4MinHeaderLength)))
+        if (headerLength > Ipv4MinHeaderLength && !Ipv4OptionsWellFormed(ip.Slice(Ipv4MinHeaderLength, headerLength - Ipv4MinHeaderLength)))
         {
             return DropReason.InvalidIpOption;
         }

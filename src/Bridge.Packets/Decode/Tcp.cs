@@ -29,10 +29,13 @@ public static partial class FrameDecoder
         {
             return Truncated(info, DropReason.InvalidTcpHdrLength);
         }
-        var reason = DecodeTcpOptions(segment.Slice(TcpMinHeaderLength, headerLength - TcpMinHeaderLength), ref info);
-        if (reason != DropReason.None)
+        if (headerLength > TcpMinHeaderLength)
         {
-            return reason;
+            var reason = DecodeTcpOptions(segment.Slice(TcpMinHeaderLength, headerLength - TcpMinHeaderLength), ref info);
+            if (reason != DropReason.None)
+            {
+                return reason;
+            }
         }
         info.PayloadOffset = info.L4Offset + headerLength;
         info.PayloadLength = segment.Length - headerLength;

@@ -1,7 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using Bridge.Packets;
 
 namespace Bridge.Pipeline.Acl;
@@ -11,8 +9,8 @@ namespace Bridge.Pipeline.Acl;
 /// aggregated summaries: each field's value space is cut into elementary intervals, each interval
 /// points at the bitset of the leaves that accept it, and a lookup ANDs one bitset per field and
 /// takes the lowest set bit (the first leaf in list order, i.e. first-match semantics). The AND
-/// runs on 256-bit blocks; a summary bit per block says "this block is non-zero", so the AND
-/// visits only the blocks every field has something in. Fields: protocol with the key's
+/// runs on 64-bit words; a summary bit per word says "this word is non-zero", so the AND visits
+/// only the words every field has something in. Fields: protocol with the key's
 /// has-ports/has-ICMP flags, source, destination, source port, destination port, ICMP type/code;
 /// fields no leaf constrains are left out. Choices and measurements: Acl/NOTES.md.
 /// Identical bitsets (the gaps between host entries all carry just the wildcard leaves) are stored
@@ -28,11 +26,8 @@ internal sealed class BitVectorClassifier
     private const int HasIcmpFlag = 0x200;
     private const uint ProtocolDomainMax = 0x3FF;
 
-    // Bitsets are ANDed one 256-bit block (four words) at a time.
-    private const int BlockWords = 4;
-
     private readonly int[] _leaf;
-    private readonly int _blocks;
+    private readonly int _words;
     private readonly int _summaryWords;
     private readonly ulong[] _bits;
     private readonly ulong[] _summary;
@@ -44,12 +39,12 @@ internal sealed class BitVectorClassifier
     private readonly ScalarField? _dstPort;
     private readonly ScalarField? _icmp;
 
-    private BitVectorClassifier(int[] leaf, int blocks, BitsetStore store, int[] protocol, AddressField? src,
+    private BitVectorClassifier(int[] leaf, int words, BitsetStore store, int[] protocol, AddressField? src,
         AddressField? dst, ScalarField? srcPort, ScalarField? dstPort, ScalarField? icmp)
     {
         _leaf = leaf;
-        _blocks = blocks;
-        _summaryWords = (blocks + 63) >> 6;
+        _words = words;
+        _summaryWords = (_words + 63) >> 6;
         (_bits, _summary) = store.Freeze(_summaryWords);
         _protocol = protocol;
         _src = src;
@@ -60,7 +55,7 @@ internal sealed class BitVectorClassifier
     }
 
     /// <summary>Distinct bitsets stored (after sharing identical ones).</summary>
-    public int Bitsets => _bits.Length / (_blocks * BlockWords);
+    public int Bitsets => _bits.Length / _words;
 
     /// <summary>Bytes held by the bitsets, summaries, interval tables and the leaf map.</summary>
     public long Bytes =>
@@ -84,33 +79,37 @@ internal sealed class BitVectorClassifier
             if (_dstPort is not null) rows[n++] = _dstPort.Find(key.DstPort);
         }
         if (key.HasIcmp && _icmp is not null) rows[n++] = _icmp.Find((uint)((key.IcmpType << 8) | key.IcmpCode));
-        rows = rows[..n];
+        // Fields left out repeat the first row (ANDing a row with itself changes nothing), so the
+        // AND below is always six rows, straight-line, with no per-field loop.
+        for (int k = n; k < rows.Length; k++)
+        {
+            rows[k] = rows[0];
+        }
 
-        ReadOnlySpan<Vector256<ulong>> blocks = MemoryMarshal.Cast<ulong, Vector256<ulong>>(_bits);
+        // One summary bit per 64-bit word: ANDing the summaries first leaves only the words where
+        // every field has a leaf, which for a last-line hit or a deny is a fifth of them or less.
+        ReadOnlySpan<ulong> bits = _bits;
+        int words = _words;
+        var r0 = bits.Slice(rows[0] * words, words);
+        var r1 = bits.Slice(rows[1] * words, words);
+        var r2 = bits.Slice(rows[2] * words, words);
+        var r3 = bits.Slice(rows[3] * words, words);
+        var r4 = bits.Slice(rows[4] * words, words);
+        var r5 = bits.Slice(rows[5] * words, words);
         ReadOnlySpan<ulong> summary = _summary;
-        int blockCount = _blocks;
         int summaryWords = _summaryWords;
         for (int s = 0; s < summaryWords; s++)
         {
-            ulong candidates = ulong.MaxValue;
-            for (int k = 0; k < rows.Length; k++)
-            {
-                candidates &= summary[rows[k] * summaryWords + s];
-            }
+            ulong candidates = summary[rows[0] * summaryWords + s] & summary[rows[1] * summaryWords + s]
+                & summary[rows[2] * summaryWords + s] & summary[rows[3] * summaryWords + s]
+                & summary[rows[4] * summaryWords + s] & summary[rows[5] * summaryWords + s];
             while (candidates != 0)
             {
-                int b = (s << 6) + BitOperations.TrailingZeroCount(candidates);
-                Vector256<ulong> hit = blocks[rows[0] * blockCount + b];
-                for (int k = 1; k < rows.Length; k++)
+                int w = (s << 6) + BitOperations.TrailingZeroCount(candidates);
+                ulong hit = r0[w] & r1[w] & r2[w] & r3[w] & r4[w] & r5[w];
+                if (hit != 0)
                 {
-                    hit &= blocks[rows[k] * blockCount + b];
-                }
-                if (hit != Vector256<ulong>.Zero)
-                {
-                    uint nonZero = ~Vector256.Equals(hit, Vector256<ulong>.Zero).ExtractMostSignificantBits() & 0xF;
-                    int lane = BitOperations.TrailingZeroCount(nonZero);
-                    ulong word = hit.GetElement(lane);
-                    return _leaf[(((b * BlockWords) + lane) << 6) + BitOperations.TrailingZeroCount(word)];
+                    return _leaf[(w << 6) + BitOperations.TrailingZeroCount(hit)];
                 }
                 candidates &= candidates - 1;
             }
@@ -131,9 +130,9 @@ internal sealed class BitVectorClassifier
     public static BitVectorClassifier? Build(ReadOnlySpan<CompiledPolicy.L3Ace> aces, long maxBitsetBytes = MaxBitsetBytes)
     {
         int n = aces.Length;
-        int blocks = Math.Max(1, (n + 255) >> 8);
-        var store = new BitsetStore(blocks * BlockWords, maxBitsetBytes);
-        var all = new ulong[blocks * BlockWords];
+        int words = Math.Max(1, (n + 63) >> 6);
+        var store = new BitsetStore(words, maxBitsetBytes);
+        var all = new ulong[words];
         for (int i = 0; i < n; i++)
         {
             all[i >> 6] |= 1UL << i;
@@ -174,7 +173,7 @@ internal sealed class BitVectorClassifier
         {
             protocolTable[value] = protocolIntervals.Find(value);
         }
-        return new BitVectorClassifier(leaf, blocks, store, protocolTable,
+        return new BitVectorClassifier(leaf, words, store, protocolTable,
             AddressField.Of(srcIntervals, allId),
             AddressField.Of(dstIntervals, allId),
             ScalarField.Of(srcPortIntervals, allId),
@@ -536,8 +535,7 @@ internal sealed class BitVectorClassifier
                 {
                     if (bits[id * words + w] != 0)
                     {
-                        int block = w / BlockWords;
-                        summary[id * summaryWords + (block >> 6)] |= 1UL << block;
+                        summary[id * summaryWords + (w >> 6)] |= 1UL << w;
                     }
                 }
             }

@@ -158,6 +158,10 @@ public sealed class CompiledPolicy
         return -1;
     }
 
+    /// <summary>ARP, IPv4 and IPv6 (Ethernet II) pass the EtherType check by the implicit rule, whatever the ethertype ACEs say.</summary>
+    public static bool IsImplicitEtherType(ushort etherType) =>
+        etherType == EtherTypes.Ipv4 || etherType == EtherTypes.Ipv6 || etherType == EtherTypes.Arp;
+
     /// <summary>
     /// The transparent-mode L2 check. ARP, IPv4 and IPv6 pass implicitly; BPDUs (LLC frames to
     /// 0180.c200.0000 or 0100.0ccc.cccd) pass unless an ethertype <c>bpdu</c> ACE says otherwise;
@@ -167,7 +171,7 @@ public sealed class CompiledPolicy
     public EtherVerdict MatchEtherType(int ingressIf, ushort etherType, bool isLlc, MacAddr dst, out int aceIndex)
     {
         aceIndex = -1;
-        if (!isLlc && (etherType == EtherTypes.Ipv4 || etherType == EtherTypes.Ipv6 || etherType == EtherTypes.Arp))
+        if (!isLlc && IsImplicitEtherType(etherType))
         {
             return EtherVerdict.ImplicitPermit;
         }

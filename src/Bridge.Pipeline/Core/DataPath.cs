@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Bridge.Packets;
 using Bridge.Pipeline.Counters;
 using Bridge.Pipeline.Events;
@@ -20,7 +21,7 @@ public readonly record struct PacketOutcome(DropReason Drop, DropSection Section
 public sealed class DataPath
 {
     private RuntimeSnapshot _snapshot;
-    private readonly Stage[] _stages;
+    private readonly StagePipeline _stages = new();
 
     public DataPath(RuntimeSnapshot snapshot, MacTable macTable, ITransmitter? transmitter = null, int workerIndex = 0, int workerCount = 1, int flowCapacity = 65536)
     {
@@ -32,7 +33,6 @@ public sealed class DataPath
         WorkerIndex = workerIndex;
         WorkerCount = Math.Max(1, workerCount);
         Flows = new FlowTable(flowCapacity, workerIndex, workerCount) { Events = Events };
-        _stages = StageOrder.Create();
         AclHits = new long[Math.Max(1, snapshot.Policy.AceCount)];
         EgressBuffer = new byte[16 * 1024];
     }
@@ -113,8 +113,7 @@ public sealed class DataPath
     /// <summary>Runs one received frame through every stage.</summary>
     public PacketOutcome Process(Span<byte> frame, int physPort, long nowNs, TraceSink? trace = null, bool dryRun = false)
     {
-        var ctx = new PacketContext();
-        ctx.Reset(frame, physPort, nowNs);
+        var ctx = new PacketContext(frame, physPort, nowNs);
         ctx.Trace = trace;
         ctx.DryRun = dryRun;
         var snap = Snapshot;
@@ -138,7 +137,7 @@ public sealed class DataPath
                     ic.PacketsIn++;
                     ic.BytesIn += frame.Length;
                 }
-                if (drop == DropReason.None) drop = FrameSanity.Check(in ctx.Info, snap.Interfaces[ctx.IngressIf].Mtu);
+                if (drop == DropReason.None) drop = FrameSanity.Check(in ctx.Info, snap.InterfaceTable[ctx.IngressIf].Mtu);
             }
         }
         if (drop != DropReason.None)
@@ -147,40 +146,57 @@ public sealed class DataPath
         }
         else
         {
-            if (trace is null && Captures is not null && Captures.WantsTrace(ref ctx))
-            {
-                ctx.Trace = trace = new TraceSink();
-            }
-            if (trace is not null) trace.InputInterface = snap.Interfaces[ctx.IngressIf].NameIf;
-            var stages = _stages;
-            try
-            {
-                for (int i = 0; i < stages.Length; i++)
-                {
-#if FAULT_INJECTION
-                    if (!dryRun) FaultHook.Hit(stages[i].Type);
-#endif
-                    if (stages[i].Process(ref ctx, this) == StageResult.Drop) break;
-                }
-            }
-            catch (Exception e)
-            {
-                // A bug in a stage costs this packet, counted where an operator looks (show asp
-                // drop internal-error), never the worker; the flow it may have half-changed stays
-                // and is judged again by the next packet.
-                if (!dryRun)
-                {
-                    StageFaults++;
-                    LastFault = e;
-                }
-                ctx.Trace?.Add("INTERNAL-ERROR", "", false, info: [e.GetType().Name + ": " + e.Message]);
-                ctx.DropFrame(DropReason.InternalError);
-            }
+            if (trace is not null || Captures is not null) trace = BeginTrace(ref ctx, snap, trace);
+            RunStages(ref ctx);
         }
 
+        // Nothing to settle for a forwarded, untraced packet that leaves its connection open.
+        if (ctx.CloseFlow || ctx.Drop != DropReason.None || trace is not null) Settle(ref ctx, snap, trace);
+        return new PacketOutcome(ctx.Drop, ctx.DropSection, ctx.IngressIf, ctx.EgressIf, ctx.FlowSlot);
+    }
+
+    // A capture may want this packet traced (FTD's "capture ... trace"); the trace names the ingress nameif.
+    private TraceSink? BeginTrace(ref PacketContext ctx, RuntimeSnapshot snap, TraceSink? trace)
+    {
+        if (trace is null && Captures is not null && Captures.WantsTrace(ref ctx))
+        {
+            ctx.Trace = trace = new TraceSink();
+        }
+        if (trace is not null) trace.InputInterface = snap.InterfaceTable[ctx.IngressIf].NameIf;
+        return trace;
+    }
+
+    // The stage loop on its own, so that its exception handler does not weigh on the decode and
+    // classification code around it.
+    private void RunStages(ref PacketContext ctx)
+    {
+        try
+        {
+            _stages.Run(ref ctx, this);
+        }
+        catch (Exception e)
+        {
+            // A bug in a stage costs this packet, counted where an operator looks (show asp
+            // drop internal-error), never the worker; the flow it may have half-changed stays
+            // and is judged again by the next packet.
+            if (!ctx.DryRun)
+            {
+                StageFaults++;
+                LastFault = e;
+            }
+            ctx.Trace?.Add("INTERNAL-ERROR", "", false, info: [e.GetType().Name + ": " + e.Message]);
+            ctx.DropFrame(DropReason.InternalError);
+        }
+    }
+
+    // After the stages: close the connection the packet ended, count a drop, finish the trace.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Settle(ref PacketContext ctx, RuntimeSnapshot snap, TraceSink? trace)
+    {
+        bool dryRun = ctx.DryRun;
         if (ctx.CloseFlow && ctx.FlowSlot >= 0 && !dryRun)
         {
-            Flows.Remove(ctx.FlowSlot, CloseReason(ref ctx), nowNs);
+            Flows.Remove(ctx.FlowSlot, CloseReason(ref ctx), ctx.NowNs);
         }
         if (ctx.Drop != DropReason.None && !dryRun)
         {
@@ -194,11 +210,10 @@ public sealed class DataPath
             trace.Allowed = ctx.Drop == DropReason.None;
             trace.Drop = ctx.Drop;
             trace.DropSection = ctx.DropSection;
-            if (ctx.IngressIf >= 0 && trace.InputInterface.Length == 0) trace.InputInterface = snap.Interfaces[ctx.IngressIf].NameIf;
-            if (ctx.EgressIf >= 0) trace.OutputInterface = snap.Interfaces[ctx.EgressIf].NameIf;
+            if (ctx.IngressIf >= 0 && trace.InputInterface.Length == 0) trace.InputInterface = snap.InterfaceTable[ctx.IngressIf].NameIf;
+            if (ctx.EgressIf >= 0) trace.OutputInterface = snap.InterfaceTable[ctx.EgressIf].NameIf;
             trace.Finish();
         }
-        return new PacketOutcome(ctx.Drop, ctx.DropSection, ctx.IngressIf, ctx.EgressIf, ctx.FlowSlot);
     }
 
     // The packet that closed the flow says how: a reset from one side, or the last of the FINs.

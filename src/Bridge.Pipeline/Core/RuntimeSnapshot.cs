@@ -27,6 +27,15 @@ public sealed class RuntimeSnapshot
     /// </summary>
     public Config.ConnectionSettings Connection { get; }
 
+    /// <summary>
+    /// <see cref="Interfaces"/> as the array it is: the stages index it several times per packet,
+    /// and through the interface each index is a type check and an interface call.
+    /// </summary>
+    internal readonly LogicalInterface[] InterfaceTable;
+
+    /// <summary><see cref="Timeouts"/> as a field, so that the per-packet expiry check passes it by reference instead of copying it.</summary>
+    internal readonly FlowTimeouts TimeoutTable;
+
     // Classification table: per physical port, the logical interfaces it carries.
     private readonly LogicalInterface[][] _byPort;
     // Members of each bridge group except the interface itself, for flooding.
@@ -37,11 +46,13 @@ public sealed class RuntimeSnapshot
         Config = config;
         Policy = policy;
         Interfaces = ifs;
+        InterfaceTable = ifs;
         Devices = devices;
         Connection = config.ServicePolicy.Connection;
         var t = config.Timeouts;
         Timeouts = new FlowTimeouts(t.Conn.Ticks * 100, t.Udp.Ticks * 100, t.Icmp.Ticks * 100, t.TcpHalfClosed.Ticks * 100,
             Connection.EffectiveEmbryonicTimeout.Ticks * 100);
+        TimeoutTable = Timeouts;
         MacAgingNs = config.MacAgingMinutes * 60L * 1_000_000_000;
         _byPort = new LogicalInterface[devices.Length][];
         for (int p = 0; p < devices.Length; p++)

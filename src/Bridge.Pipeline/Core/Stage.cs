@@ -9,5 +9,11 @@ public abstract class Stage
 {
     public abstract string Type { get; }
 
+    /// <summary>
+    /// The stage judges the first packet of a connection only and returns at once, with no trace
+    /// phase and no counter, when FLOW-LOOKUP found the connection; the data path then skips it.
+    /// </summary>
+    public virtual bool FirstPacketOnly => false;
+
     public abstract StageResult Process(ref PacketContext ctx, DataPath dp);
 }

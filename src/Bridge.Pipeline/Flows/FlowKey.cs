@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Bridge.Packets;
 
 namespace Bridge.Pipeline.Flows;
@@ -16,6 +17,7 @@ public readonly struct FlowKey : IEquatable<FlowKey>
     public readonly byte Protocol;
     public readonly byte Zone;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private FlowKey(IpAddr a, ushort portA, IpAddr b, ushort portB, byte protocol, byte zone)
     {
         A = a;
@@ -27,6 +29,7 @@ public readonly struct FlowKey : IEquatable<FlowKey>
     }
 
     /// <summary>Builds the canonical key; <paramref name="srcIsA"/> tells whether the packet's source became end A.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static FlowKey Create(IpAddr src, ushort srcPort, IpAddr dst, ushort dstPort, byte protocol, byte zone, out bool srcIsA)
     {
         int c = src.CompareTo(dst);
@@ -36,6 +39,7 @@ public readonly struct FlowKey : IEquatable<FlowKey>
             : new FlowKey(dst, dstPort, src, srcPort, protocol, zone);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Equals(FlowKey o) =>
         A.Hi == o.A.Hi && A.Lo == o.A.Lo && B.Hi == o.B.Hi && B.Lo == o.B.Lo &&
         PortA == o.PortA && PortB == o.PortB && Protocol == o.Protocol && Zone == o.Zone;
@@ -43,6 +47,7 @@ public readonly struct FlowKey : IEquatable<FlowKey>
     public override bool Equals(object? obj) => obj is FlowKey k && Equals(k);
 
     /// <summary>A cheap mix of all fields; symmetric by construction because the key is canonical.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public override int GetHashCode()
     {
         ulong h = A.Lo * 0x9E3779B97F4A7C15UL;

@@ -17,6 +17,8 @@ public sealed class AccessListStage : Stage
 {
     public override string Type => "ACCESS-LIST";
 
+    public override bool FirstPacketOnly => true;
+
     private const string Subtype = "log";
 
     private static readonly int Permitted = CounterRegistry.Declare("ACCESS-LIST", "permitted", "First packets permitted by an ACE").Index;

@@ -20,6 +20,18 @@ public sealed class AccessListMacStage : Stage
 
     public override StageResult Process(ref PacketContext ctx, DataPath dp)
     {
+        // Nearly every frame: the implicit rule decides without a look at the policy.
+        if (!ctx.Info.IsLlc && CompiledPolicy.IsImplicitEtherType(ctx.Info.EtherType))
+        {
+            if (!ctx.DryRun) dp.Counters[Permitted]++;
+            ctx.Trace?.Add(Type, "", true, ImplicitConfig, MacInfo);
+            return StageResult.Continue;
+        }
+        return Lookup(ref ctx, dp);
+    }
+
+    private StageResult Lookup(ref PacketContext ctx, DataPath dp)
+    {
         var policy = dp.Snapshot.Policy;
         var verdict = policy.MatchEtherType(ctx.IngressIf, ctx.Info.EtherType, ctx.Info.IsLlc, ctx.Info.Dst, out int ace);
         bool allow = verdict is EtherVerdict.ImplicitPermit or EtherVerdict.Permit;

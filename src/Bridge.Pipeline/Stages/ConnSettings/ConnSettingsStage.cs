@@ -16,6 +16,8 @@ public sealed class ConnSettingsStage : Stage
 {
     public override string Type => "CONN-SETTINGS";
 
+    public override bool FirstPacketOnly => true;
+
     public static readonly int Limited = CounterRegistry.Declare("CONN-SETTINGS", "conn_limit", "New connections refused because conn-max was reached").Index;
     public static readonly int EmbryonicLimited = CounterRegistry.Declare("CONN-SETTINGS", "embryonic_limit", "New TCP connections refused because embryonic-conn-max was reached").Index;
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Bridge.Packets;
 using Bridge.Pipeline.Config;
 using Bridge.Pipeline.Core;
@@ -69,14 +70,14 @@ public sealed class ExternalInspectStage : Stage
     {
         var snap = dp.Snapshot;
         if (ctx.IngressIf < 0) return NoReply;
-        var ingress = snap.Interfaces[ctx.IngressIf];
+        var ingress = snap.InterfaceTable[ctx.IngressIf];
         var buffer = dp.EgressBuffer;
         if (ctx.Info.IsTcp)
         {
             int n = RejectReply.TcpReset(ctx.Frame, in ctx.Info, towardSender: true, ingress.Vlan, buffer);
             Send(ref ctx, dp, ingress.PhysPort, buffer.AsSpan(0, n));
             if (ctx.EgressIf < 0) return ResetSender;
-            var egress = snap.Interfaces[ctx.EgressIf];
+            var egress = snap.InterfaceTable[ctx.EgressIf];
             n = RejectReply.TcpReset(ctx.Frame, in ctx.Info, towardSender: false, egress.Vlan, buffer);
             Send(ref ctx, dp, egress.PhysPort, buffer.AsSpan(0, n));
             return ResetBoth;
@@ -108,8 +109,16 @@ public sealed class ExternalInspectStage : Stage
 
     public override StageResult Process(ref PacketContext ctx, DataPath dp)
     {
+        // No engine and none configured (the common case without snort rules): nothing inspects
+        // here, decided in a few compares that inline into the stage run.
+        if (!ctx.Info.IsIp || ctx.Trusted || (dp.Inspector is null && !dp.EngineExpected)) return StageResult.Continue;
+        return HandOff(ref ctx, dp);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private StageResult HandOff(ref PacketContext ctx, DataPath dp)
+    {
         var inspector = dp.Inspector;
-        if (!ctx.Info.IsIp || ctx.Trusted) return StageResult.Continue;
         if (inspector is null)
         {
             // No engine and none configured: nothing inspects here. Configured but not loaded: down.

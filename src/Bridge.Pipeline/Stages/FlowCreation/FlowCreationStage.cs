@@ -16,6 +16,8 @@ public sealed class FlowCreationStage : Stage
 {
     public override string Type => "FLOW-CREATION";
 
+    public override bool FirstPacketOnly => true;
+
     private static readonly int Created = CounterRegistry.Declare("FLOW-CREATION", "created", "Connections created").Index;
     private static readonly int Full = CounterRegistry.Declare("FLOW-CREATION", "table_full", "Connections refused because the worker's table was full").Index;
     private static readonly int Evicted = CounterRegistry.Declare("FLOW-CREATION", "evicted", "Connections given up, the longest idle first, to make room in a full table").Index;

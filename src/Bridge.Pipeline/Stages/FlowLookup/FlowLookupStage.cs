@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Bridge.Packets;
 using Bridge.Pipeline.Core;
 using Bridge.Pipeline.Counters;
@@ -29,7 +30,7 @@ public sealed class FlowLookupStage : Stage
     {
         ref readonly var info = ref ctx.Info;
         if (!info.IsIp) return StageResult.Continue;
-        if (FlowKeys.IsIcmpError(info) || FlowKeys.IsNeighborDiscovery(info))
+        if (info.IsIcmp && (FlowKeys.IsIcmpError(info) || FlowKeys.IsNeighborDiscovery(info)))
         {
             // Related traffic: INSPECT checks it against the quoted connection; it never gets one of its own.
             ctx.Stateless = true;
@@ -37,47 +38,33 @@ public sealed class FlowLookupStage : Stage
         }
 
         ushort sp = 0, dpp = 0;
-        if (info.L4Offset >= 0) FlowKeys.Ports(info, out sp, out dpp);
-        // An IPv6 atomic fragment (offset 0, no more fragments) is a whole datagram.
-        if (info.IsFragment && (info.MoreFragments || info.FragmentOffset != 0))
+        if (info.IsTcp || info.IsUdp)
         {
-            var verdict = _fragments.Admit(info, ctx.NowNs, !ctx.DryRun, ref sp, ref dpp);
-            if (verdict != FragmentVerdict.Accepted)
-            {
-                if (!ctx.DryRun) dp.Counters[FragmentDrops]++;
-                ctx.Trace?.Add(Type, "", false, info: [FragmentText(verdict)]);
-                return ctx.DropFrame(DropReason.FragmentReassemblyFailed);
-            }
+            sp = info.SrcPort;
+            dpp = info.DstPort;
+        }
+        else if (info.L4Offset >= 0)
+        {
+            FlowKeys.Ports(info, out sp, out dpp);
+        }
+        // An IPv6 atomic fragment (offset 0, no more fragments) is a whole datagram.
+        if (info.IsFragment && (info.MoreFragments || info.FragmentOffset != 0) && !AdmitFragment(ref ctx, dp, ref sp, ref dpp))
+        {
+            return StageResult.Drop;
         }
 
         var snap = dp.Snapshot;
-        byte zone = (byte)snap.Interfaces[ctx.IngressIf].BridgeGroup;
+        byte zone = (byte)snap.InterfaceTable[ctx.IngressIf].BridgeGroup;
         ctx.Key = FlowKeys.For(info, sp, dpp, zone, out ctx.SrcIsA);
         ctx.HasKey = true;
 
         int slot = dp.Flows.Lookup(ctx.Key);
-        if (slot >= 0 && dp.Flows.IsExpired(slot, ctx.NowNs, snap.Timeouts))
+        if (slot >= 0 && dp.Flows.IsExpired(slot, ctx.NowNs, in snap.TimeoutTable))
         {
-            if (!ctx.DryRun)
-            {
-                dp.Flows.Remove(slot, FlowTable.TimeoutReason(in dp.Flows[slot]), ctx.NowNs);
-                dp.Counters[Expired]++;
-            }
+            ExpireOnLookup(ref ctx, dp, slot);
             slot = -1;
         }
-        if (slot < 0)
-        {
-            if (info.SrcIp == info.DstIp)
-            {
-                // Land attack: a connection from an address to itself. ASA's slow path refuses to build it.
-                if (!ctx.DryRun) dp.Counters[Land]++;
-                ctx.Trace?.Add(Type, "", false, info: [NoFlow[0], $"Source and destination address are both {info.SrcIp}: land attack"]);
-                return ctx.DropFrame(DropReason.SpSecurityFailed);
-            }
-            if (!ctx.DryRun) dp.Counters[Misses]++;
-            if (ctx.Trace is not null) ctx.Trace.Add(Type, "", true, info: NoFlow);
-            return StageResult.Continue;
-        }
+        if (slot < 0) return Miss(ref ctx, dp);
 
         ref Flow flow = ref dp.Flows[slot];
         ctx.FlowSlot = slot;
@@ -92,12 +79,56 @@ public sealed class FlowLookupStage : Stage
             flow.Packets++;
             if (info.PayloadLength > 0) flow.Bytes += info.PayloadLength;
         }
-        if (ctx.Trace is not null) ctx.Trace.Add(Type, "", flow.Verdict != FlowVerdict.Blocked, info: [$"Found flow with id {flow.Id}, using existing flow"]);
+        if (ctx.Trace is not null) TraceHit(ref ctx, in flow);
         if (flow.Verdict == FlowVerdict.Blocked)
         {
             return ctx.DropFlow(DropReason.SnortDrop);
         }
         return StageResult.Continue;
+    }
+
+    // The rarer paths live in their own methods so that the per-packet one stays small enough for
+    // the JIT to inline what it calls (the key constructor, the protocol tests).
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool AdmitFragment(ref PacketContext ctx, DataPath dp, ref ushort sp, ref ushort dpp)
+    {
+        var verdict = _fragments.Admit(ctx.Info, ctx.NowNs, !ctx.DryRun, ref sp, ref dpp);
+        if (verdict == FragmentVerdict.Accepted) return true;
+        if (!ctx.DryRun) dp.Counters[FragmentDrops]++;
+        ctx.Trace?.Add(Type, "", false, info: [FragmentText(verdict)]);
+        ctx.DropFrame(DropReason.FragmentReassemblyFailed);
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ExpireOnLookup(ref PacketContext ctx, DataPath dp, int slot)
+    {
+        if (ctx.DryRun) return;
+        dp.Flows.Remove(slot, FlowTable.TimeoutReason(in dp.Flows[slot]), ctx.NowNs);
+        dp.Counters[Expired]++;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private StageResult Miss(ref PacketContext ctx, DataPath dp)
+    {
+        ref readonly var info = ref ctx.Info;
+        if (info.SrcIp == info.DstIp)
+        {
+            // Land attack: a connection from an address to itself. ASA's slow path refuses to build it.
+            if (!ctx.DryRun) dp.Counters[Land]++;
+            ctx.Trace?.Add(Type, "", false, info: [NoFlow[0], $"Source and destination address are both {info.SrcIp}: land attack"]);
+            return ctx.DropFrame(DropReason.SpSecurityFailed);
+        }
+        if (!ctx.DryRun) dp.Counters[Misses]++;
+        if (ctx.Trace is not null) ctx.Trace.Add(Type, "", true, info: NoFlow);
+        return StageResult.Continue;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TraceHit(ref PacketContext ctx, in Flow flow)
+    {
+        ctx.Trace!.Add(Type, "", flow.Verdict != FlowVerdict.Blocked, info: [$"Found flow with id {flow.Id}, using existing flow"]);
     }
 
     private static string FragmentText(FragmentVerdict verdict) => verdict switch

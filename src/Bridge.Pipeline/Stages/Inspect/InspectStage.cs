@@ -53,7 +53,7 @@ public sealed class InspectStage : Stage
         ref readonly var info = ref ctx.Info;
         if (FlowKeys.IsIcmpError(info))
         {
-            byte zone = (byte)dp.Snapshot.Interfaces[ctx.IngressIf].BridgeGroup;
+            byte zone = (byte)dp.Snapshot.InterfaceTable[ctx.IngressIf].BridgeGroup;
             if (!IcmpInspector.TryQuotedKey(ctx.Frame, info, zone, out var quoted) || dp.Flows.Lookup(quoted) < 0)
             {
                 return Fail(ref ctx, dp, DropReason.InspectIcmpErrorNoExistingConn, "ICMP error does not quote a packet of an existing connection");

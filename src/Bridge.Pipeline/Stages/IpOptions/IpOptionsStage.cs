@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Bridge.Packets;
 using Bridge.Pipeline.Core;
 using Bridge.Pipeline.Counters;
@@ -22,12 +23,16 @@ public sealed class IpOptionsStage : Stage
     public override StageResult Process(ref PacketContext ctx, DataPath dp)
     {
         if (!ctx.Info.IsIp) return StageResult.Continue;
-        int bad = -1;
-        if (ctx.Info.IsIpv4 && ctx.Info.IpOptionsLength > 0)
-        {
-            var opts = ctx.Frame.Slice(ctx.Info.L3Offset + 20, ctx.Info.IpOptionsLength);
-            bad = FirstDisallowed(opts);
-        }
+        if (ctx.Info.IsIpv4 && ctx.Info.IpOptionsLength > 0) return WithOptions(ref ctx, dp);
+        if (ctx.Trace is not null && !ctx.ExistingFlow) ctx.Trace.Add(Type, "", true);
+        return StageResult.Continue;
+    }
+
+    // Options are rare: their walk stays out of the per-packet method.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private StageResult WithOptions(ref PacketContext ctx, DataPath dp)
+    {
+        int bad = FirstDisallowed(ctx.Frame.Slice(ctx.Info.L3Offset + 20, ctx.Info.IpOptionsLength));
         if (bad < 0)
         {
             if (ctx.Trace is not null && !ctx.ExistingFlow) ctx.Trace.Add(Type, "", true);

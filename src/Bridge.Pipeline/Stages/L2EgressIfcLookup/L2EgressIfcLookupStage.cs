@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Bridge.Packets;
 using Bridge.Pipeline.Core;
 using Bridge.Pipeline.Counters;
@@ -28,7 +29,7 @@ public sealed class L2EgressIfcLookupStage : Stage
     public override StageResult Process(ref PacketContext ctx, DataPath dp)
     {
         var snap = dp.Snapshot;
-        var ingress = snap.Interfaces[ctx.IngressIf];
+        var ingress = snap.InterfaceTable[ctx.IngressIf];
         if (ingress.Shutdown)
         {
             if (ctx.Trace is not null) Phase(ref ctx, false, $"Interface {ingress.NameIf} is administratively down");
@@ -42,21 +43,8 @@ public sealed class L2EgressIfcLookupStage : Stage
             if (dp.Macs.Learn(src, ctx.IngressIf, ctx.NowNs) >= 0) dp.Counters[Moves]++;
         }
 
-        var peers = snap.Peers(ctx.IngressIf);
         var dst = ctx.Info.Dst;
-        if (dst.IsGroup)
-        {
-            if (peers.Length == 0) return Fail(ref ctx, "No other member in the bridge group");
-            if (!ctx.DryRun) dp.Counters[Flooded]++;
-            ctx.EgressIf = peers.Length == 1 ? peers[0] : PacketContext.EgressFlood;
-            if (ctx.Trace is not null)
-            {
-                Phase(ref ctx, true, peers.Length == 1
-                    ? $"Destination MAC is {(dst.IsBroadcast ? "broadcast" : "multicast")}, egress ifc {snap.Interfaces[peers[0]].NameIf}"
-                    : $"Destination MAC is {(dst.IsBroadcast ? "broadcast" : "multicast")}, flooding to the bridge group");
-            }
-            return StageResult.Continue;
-        }
+        if (dst.IsGroup) return Group(ref ctx, dp, snap);
 
         int known = dp.Macs.Lookup(dst, ctx.NowNs);
         if (known == ctx.IngressIf)
@@ -64,18 +52,50 @@ public sealed class L2EgressIfcLookupStage : Stage
             if (ctx.Trace is not null) Phase(ref ctx, false, $"Destination MAC {dst.ToCisco()} is on the ingress ifc {ingress.NameIf}");
             return ctx.DropFrame(DropReason.L2SameLanPort);
         }
-        if (known >= 0 && !snap.Interfaces[known].Shutdown)
+        if (known >= 0 && !snap.InterfaceTable[known].Shutdown)
         {
             ctx.EgressIf = known;
-            if (ctx.Trace is not null) Phase(ref ctx, true, $"Destination MAC lookup resulted in egress ifc {snap.Interfaces[known].NameIf}");
+            if (ctx.Trace is not null) TraceKnown(ref ctx, snap, known);
             return StageResult.Continue;
         }
+        return Unknown(ref ctx, dp, snap);
+    }
 
+    // Broadcast and multicast: the other member of an inline pair, or every member.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private StageResult Group(ref PacketContext ctx, DataPath dp, RuntimeSnapshot snap)
+    {
+        var peers = snap.Peers(ctx.IngressIf);
+        var dst = ctx.Info.Dst;
+        if (peers.Length == 0) return Fail(ref ctx, "No other member in the bridge group");
+        if (!ctx.DryRun) dp.Counters[Flooded]++;
+        ctx.EgressIf = peers.Length == 1 ? peers[0] : PacketContext.EgressFlood;
+        if (ctx.Trace is not null)
+        {
+            Phase(ref ctx, true, peers.Length == 1
+                ? $"Destination MAC is {(dst.IsBroadcast ? "broadcast" : "multicast")}, egress ifc {snap.InterfaceTable[peers[0]].NameIf}"
+                : $"Destination MAC is {(dst.IsBroadcast ? "broadcast" : "multicast")}, flooding to the bridge group");
+        }
+        return StageResult.Continue;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TraceKnown(ref PacketContext ctx, RuntimeSnapshot snap, int known)
+    {
+        Phase(ref ctx, true, $"Destination MAC lookup resulted in egress ifc {snap.InterfaceTable[known].NameIf}");
+    }
+
+    // Unicast to a MAC not in the table (or behind a shut interface).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private StageResult Unknown(ref PacketContext ctx, DataPath dp, RuntimeSnapshot snap)
+    {
+        var peers = snap.Peers(ctx.IngressIf);
+        var dst = ctx.Info.Dst;
         if (!ctx.DryRun) dp.Counters[UnknownUnicast]++;
         if (peers.Length == 1)
         {
             ctx.EgressIf = peers[0];
-            if (ctx.Trace is not null) Phase(ref ctx, true, $"Destination MAC {dst.ToCisco()} not learned yet; the only other member is egress ifc {snap.Interfaces[peers[0]].NameIf}");
+            if (ctx.Trace is not null) Phase(ref ctx, true, $"Destination MAC {dst.ToCisco()} not learned yet; the only other member is egress ifc {snap.InterfaceTable[peers[0]].NameIf}");
             return StageResult.Continue;
         }
         return Fail(ref ctx, ctx.Trace is null ? "" : $"Destination MAC {dst.ToCisco()} not found");

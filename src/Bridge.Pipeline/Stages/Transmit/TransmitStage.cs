@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Bridge.Packets;
 using Bridge.Pipeline.Core;
 using Bridge.Pipeline.Counters;
@@ -20,26 +21,29 @@ public sealed class TransmitStage : Stage
 
     public override StageResult Process(ref PacketContext ctx, DataPath dp)
     {
-        var snap = dp.Snapshot;
-        if (ctx.EgressIf >= 0)
+        if (ctx.EgressIf < 0) return Flood(ref ctx, dp);
+        var li = dp.Snapshot.InterfaceTable[ctx.EgressIf];
+        var transmitter = dp.Transmitter;
+        if (!ctx.DryRun && transmitter is not null && !transmitter.IsLinkUp(li.PhysPort))
         {
-            var li = snap.Interfaces[ctx.EgressIf];
-            if (!ctx.DryRun && dp.Transmitter is not null && !dp.Transmitter.IsLinkUp(li.PhysPort))
-            {
-                dp.Counters[LinkDown]++;
-                return ctx.DropFrame(DropReason.InterfaceDown);
-            }
-            var frame = VlanTag.Apply(ctx.Frame, ctx.Info, li.Vlan, dp.EgressBuffer, inPlace: true);
-            Send(ref ctx, dp, ctx.EgressIf, li.PhysPort, frame);
-            return StageResult.Continue;
+            dp.Counters[LinkDown]++;
+            return ctx.DropFrame(DropReason.InterfaceDown);
         }
+        var frame = VlanTag.Apply(ctx.Frame, ctx.Info, li.Vlan, dp.EgressBuffer, inPlace: true);
+        Send(ref ctx, dp, ctx.EgressIf, li.PhysPort, frame);
+        return StageResult.Continue;
+    }
 
-        // Flood: each member gets its own copy built from the unmodified received frame.
+    // Flood: each member gets its own copy built from the unmodified received frame.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static StageResult Flood(ref PacketContext ctx, DataPath dp)
+    {
+        var snap = dp.Snapshot;
         var peers = snap.Peers(ctx.IngressIf);
         int sent = 0;
         for (int i = 0; i < peers.Length; i++)
         {
-            var li = snap.Interfaces[peers[i]];
+            var li = snap.InterfaceTable[peers[i]];
             if (li.Shutdown) continue;
             if (!ctx.DryRun && dp.Transmitter is not null && !dp.Transmitter.IsLinkUp(li.PhysPort)) continue;
             var frame = VlanTag.Apply(ctx.Frame, ctx.Info, li.Vlan, dp.EgressBuffer, inPlace: false);
@@ -56,8 +60,7 @@ public sealed class TransmitStage : Stage
 
     private static void Send(ref PacketContext ctx, DataPath dp, int egressIf, int physPort, scoped Span<byte> frame)
     {
-        bool captured = dp.Captures is not null && dp.Captures.Egress(ref ctx, egressIf, frame);
-        if (captured && ctx.Trace is not null)
+        if (dp.Captures is { } captures && captures.Egress(ref ctx, egressIf, frame) && ctx.Trace is not null)
         {
             ctx.Trace.Add("CAPTURE", "", true, info: MacInfo);
         }
