@@ -46,6 +46,9 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
 
     public IReadOnlyList<DataPath> Workers => _dataPaths;
 
+    /// <summary>Each worker thread's scheduling as chrt names it ("SCHED_FIFO 10", "SCHED_OTHER").</summary>
+    public IReadOnlyList<string> WorkerScheduling => Array.ConvertAll(_workers, static w => w.Scheduling);
+
     public long NowNs() => UnixClock.NowNs();
 
     public DateTimeOffset StartedAt { get; private set; }
@@ -113,7 +116,7 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
             for (int p = 0; p < devices.Length; p++)
                 ports[p] = devices[p].Members[w];
             int index = w;
-            all[w] = new Worker(w, ports, tx => new DataPath(snap, _macs, tx, index, workers, _options.FlowTableSize));
+            all[w] = new Worker(w, ports, tx => new DataPath(snap, _macs, tx, index, workers, _options.FlowTableSize), _options.WorkerPriority);
         }
         _rules = rules;
         RulesLoadedAt = rules is null ? null : DateTimeOffset.UtcNow;
@@ -131,6 +134,21 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
         foreach (var w in all)
             w.Start();
         _started = true;
+        LogScheduling(all);
+    }
+
+    // Once, at start: a worker left time-shared is the first suspect when the rings overflow.
+    private void LogScheduling(Worker[] workers)
+    {
+        if (!Task.WaitAll(Array.ConvertAll(workers, static w => w.Started), TimeSpan.FromSeconds(5)))
+            return;
+        foreach (var w in workers)
+        {
+            if (w.SchedulingError is { } error)
+                _log.LogWarning("Worker {Index} stays time-shared ({Scheduling}): SCHED_FIFO {Priority} refused: {Reason}. Expect ring drops and millisecond latency when other processes need the CPU; set Bridge:WorkerPriority=0 to silence this",
+                    w.Index, w.Scheduling, _options.WorkerPriority, error);
+        }
+        _log.LogInformation("Workers scheduled {Scheduling}", string.Join(", ", Array.ConvertAll(workers, static w => w.Scheduling).Distinct()));
     }
 
     /// <summary>Interface traffic and <c>show asp drop</c>, summed over workers.</summary>
@@ -171,7 +189,8 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
             parts.Add($"{li.NameIf} {li.Device}{vlan}{link}");
         }
         string driver = _devices.Length == 0 ? "" : string.Join("/", Array.ConvertAll(_devices, static d => d.Driver).Distinct());
-        return $"{string.Join(", ", parts)}; {_workers.Length} worker(s), {driver}";
+        string scheduling = string.Join("/", Array.ConvertAll(_workers, static w => w.Scheduling).Distinct());
+        return $"{string.Join(", ", parts)}; {_workers.Length} worker(s) {scheduling}, {driver}";
     }
 
     private NicInfo PrepareNic(RuntimeSnapshot snap, int port)

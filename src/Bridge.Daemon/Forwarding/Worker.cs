@@ -34,10 +34,12 @@ internal sealed class Worker : IRxHandler, ITransmitter
     private int _rxPort;
     private long _nowNs;
     private long _heartbeat;
+    private readonly int _priority;
 
-    public Worker(int index, IFramePort[] ports, Func<ITransmitter, DataPath> createDataPath)
+    public Worker(int index, IFramePort[] ports, Func<ITransmitter, DataPath> createDataPath, int priority = 0)
     {
         Index = index;
+        _priority = priority;
         _ports = ports;
         DataPath = createDataPath(this);
         _thread = new Thread(Run) { Name = $"bridge-worker-{index}", IsBackground = true };
@@ -67,6 +69,17 @@ internal sealed class Worker : IRxHandler, ITransmitter
     public Exception? Fatal { get; private set; }
 
     public bool IsAlive => _thread.IsAlive;
+
+    /// <summary>How the thread is scheduled ("SCHED_FIFO 10", "SCHED_OTHER"); set once the loop has started.</summary>
+    public string Scheduling { get; private set; } = "";
+
+    /// <summary>Why the configured real-time priority could not be taken, or null.</summary>
+    public string? SchedulingError { get; private set; }
+
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the thread has set its scheduling and entered the loop.</summary>
+    public Task Started => _started.Task;
 
     public void Start() => _thread.Start();
 
@@ -107,6 +120,10 @@ internal sealed class Worker : IRxHandler, ITransmitter
 
     private void Run()
     {
+        if (_priority > 0)
+            SchedulingError = RealtimeScheduling.TryRaiseCurrentThread(_priority);
+        Scheduling = RealtimeScheduling.DescribeCurrentThread();
+        _started.TrySetResult();
         _waiter = new PortWaiter(_ports);
         long nextSweepNs = 0;
         try
