@@ -67,7 +67,7 @@ public sealed class BenchForwardSmokeTests : IDisposable
                 using var del = Process.Start("ip", ["netns", "del", ns]);
                 del.WaitForExit();
             }
-            Assert.Fail($"scripts/bench-forward --short took longer than {Limit}:\n{stdout.Result}\n{stderr.Result}");
+            Assert.Fail($"scripts/bench-forward {string.Join(' ', args)} took longer than {Limit}:\n{stdout.Result}\n{stderr.Result}");
         }
         p.WaitForExit();
         return (p.ExitCode, $"stdout:\n{stdout.Result}\nstderr:\n{stderr.Result}");
