@@ -80,11 +80,19 @@ public static class Program
             Console.Error.WriteLine("bridged: give one with --config FILE; to try Bridge without NICs, run 'scripts/lab up' from a checkout (README.md).");
             return 1;
         }
+        string? cpuError = null;
+        int[]? workerCpus = section["WorkerCpus"] is { Length: > 0 } cpuList ? RealtimeScheduling.ParseCpuList(cpuList, out cpuError) : [];
+        if (workerCpus is null)
+        {
+            Console.Error.WriteLine($"bridged: WorkerCpus: {cpuError}");
+            return 2;
+        }
         var options = new DataPlaneOptions
         {
             Workers = section.GetValue("Workers", 0),
             FlowTableSize = section.GetValue("FlowTableSize", 65536),
             WorkerPriority = section.GetValue("WorkerPriority", DataPlaneOptions.DefaultWorkerPriority),
+            WorkerCpus = workerCpus,
             AfPacket = section.GetSection("AfPacket").Get<AfPacketOptions>() ?? new AfPacketOptions(),
             Pcap = section.GetSection("Pcap").Get<PcapPortOptions>() ?? new PcapPortOptions(),
         };
@@ -140,6 +148,7 @@ public static class Program
         ["--config"] = "Bridge:Config",
         ["--workers"] = "Bridge:Workers",
         ["--worker-priority"] = "Bridge:WorkerPriority",
+        ["--worker-cpus"] = "Bridge:WorkerCpus",
         ["--admin-socket"] = "Bridge:AdminSocket",
     };
 
@@ -166,10 +175,11 @@ public static class Program
 
     private const string Usage = """
         Usage:
-          bridged [--config FILE] [--workers N] [--worker-priority P] [--admin-socket PATH]
+          bridged [--config FILE] [--workers N] [--worker-priority P] [--worker-cpus LIST] [--admin-socket PATH]
               Bridges the interfaces named in FILE (default /etc/bridge/bridge.conf, or
               $CONFIGURATION_DIRECTORY/bridge.conf under systemd) with N workers (default: one per
-              processor) scheduled SCHED_FIFO at priority P (default 10; 0 = time-shared).
+              processor) scheduled SCHED_FIFO at priority P (default 10; 0 = time-shared), worker i
+              pinned to the i-th CPU of LIST (e.g. 1 or 2-3; default: not pinned).
               Prints 'bridged: ready: ...' on stdout once forwarding; logs go to stderr.
               SIGHUP re-reads FILE (a bad file changes nothing), SIGTERM drains and exits.
               Settings can also come from environment variables (Bridge__Workers=2).

@@ -41,6 +41,49 @@ public sealed class RealtimeSchedulingTests
         Assert.Equal("SCHED_OTHER", described);
     }
 
+    [Theory]
+    [InlineData("1", new[] { 1 })]
+    [InlineData("0-3", new[] { 0, 1, 2, 3 })]
+    [InlineData("2, 4-5,2", new[] { 2, 4, 5 })]
+    public void Cpu_lists_read_as_taskset_writes_them(string text, int[] expected)
+    {
+        Assert.Equal(expected, RealtimeScheduling.ParseCpuList(text, out string? error));
+        Assert.Null(error);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("x")]
+    [InlineData("3-1")]
+    [InlineData("-1")]
+    [InlineData("1-")]
+    [InlineData("1024")]
+    public void A_cpu_list_that_is_not_one_names_the_bad_part(string text)
+    {
+        Assert.Null(RealtimeScheduling.ParseCpuList(text, out string? error));
+        Assert.Contains("is not a CPU number or range", error);
+    }
+
+    [Fact]
+    public void A_thread_pinned_to_a_cpu_runs_there_alone()
+    {
+        int cpu = Environment.ProcessorCount - 1;
+        var (error, cpus, running) = OnOwnThread(() =>
+        {
+            string? e = RealtimeScheduling.TryPinCurrentThread(cpu);
+            Thread.Yield();
+            return (e, RealtimeScheduling.DescribeCurrentAffinity(), sched_getcpu());
+        });
+        Assert.Null(error);
+        Assert.Equal(cpu.ToString(), cpus);
+        Assert.Equal(cpu, running);
+        // The test host's own threads keep all CPUs.
+        Assert.Equal(Environment.ProcessorCount == 1 ? "0" : $"0-{Environment.ProcessorCount - 1}", RealtimeScheduling.DescribeCurrentAffinity());
+    }
+
+    [DllImport("libc")]
+    private static extern int sched_getcpu();
+
     private static T OnOwnThread<T>(Func<T> body)
     {
         T result = default!;

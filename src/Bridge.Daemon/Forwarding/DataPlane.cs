@@ -49,6 +49,9 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
     /// <summary>Each worker thread's scheduling as chrt names it ("SCHED_FIFO 10", "SCHED_OTHER").</summary>
     public IReadOnlyList<string> WorkerScheduling => Array.ConvertAll(_workers, static w => w.Scheduling);
 
+    /// <summary>Each worker thread's CPUs as taskset lists them ("1", "0-1").</summary>
+    public IReadOnlyList<string> WorkerCpus => Array.ConvertAll(_workers, static w => w.Cpus);
+
     public long NowNs() => UnixClock.NowNs();
 
     public DateTimeOffset StartedAt { get; private set; }
@@ -116,7 +119,8 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
             for (int p = 0; p < devices.Length; p++)
                 ports[p] = devices[p].Members[w];
             int index = w;
-            all[w] = new Worker(w, ports, tx => new DataPath(snap, _macs, tx, index, workers, _options.FlowTableSize), _options.WorkerPriority);
+            all[w] = new Worker(w, ports, tx => new DataPath(snap, _macs, tx, index, workers, _options.FlowTableSize), _options.WorkerPriority,
+                _options.WorkerCpus.Length == 0 ? -1 : _options.WorkerCpus[w % _options.WorkerCpus.Length]);
         }
         _rules = rules;
         RulesLoadedAt = rules is null ? null : DateTimeOffset.UtcNow;
@@ -145,10 +149,10 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
         foreach (var w in workers)
         {
             if (w.SchedulingError is { } error)
-                _log.LogWarning("Worker {Index} stays time-shared ({Scheduling}): SCHED_FIFO {Priority} refused: {Reason}. Expect ring drops and millisecond latency when other processes need the CPU; set Bridge:WorkerPriority=0 to silence this",
-                    w.Index, w.Scheduling, _options.WorkerPriority, error);
+                _log.LogWarning("Worker {Index} runs {Scheduling} on CPUs {Cpus}: {Reason}. Expect ring drops and millisecond latency when other processes need the CPU; set Bridge:WorkerPriority=0 (and no Bridge:WorkerCpus) to silence this",
+                    w.Index, w.Scheduling, w.Cpus, error);
         }
-        _log.LogInformation("Workers scheduled {Scheduling}", string.Join(", ", Array.ConvertAll(workers, static w => w.Scheduling).Distinct()));
+        _log.LogInformation("Workers scheduled {Scheduling}", string.Join(", ", Array.ConvertAll(workers, static w => $"{w.Index}: {w.Scheduling} on CPUs {w.Cpus}")));
     }
 
     /// <summary>Interface traffic and <c>show asp drop</c>, summed over workers.</summary>

@@ -18,6 +18,9 @@ public sealed record DataPlaneOptions
 
     public const int DefaultWorkerPriority = 10;
 
+    /// <summary>CPUs the workers are pinned to, worker i on entry i modulo the count; empty = not pinned.</summary>
+    public int[] WorkerCpus { get; init; } = [];
+
     /// <summary>Flow-table slots per worker.</summary>
     public int FlowTableSize { get; init; } = 65536;
 

@@ -37,11 +37,13 @@ internal sealed class Worker : IRxHandler, ITransmitter
     private long _nowNs;
     private long _heartbeat;
     private readonly int _priority;
+    private readonly int _cpu;
 
-    public Worker(int index, IFramePort[] ports, Func<ITransmitter, DataPath> createDataPath, int priority = 0)
+    public Worker(int index, IFramePort[] ports, Func<ITransmitter, DataPath> createDataPath, int priority = 0, int cpu = -1)
     {
         Index = index;
         _priority = priority;
+        _cpu = cpu;
         _ports = ports;
         DataPath = createDataPath(this);
         _thread = new Thread(Run) { Name = $"bridge-worker-{index}", IsBackground = true };
@@ -75,8 +77,11 @@ internal sealed class Worker : IRxHandler, ITransmitter
     /// <summary>How the thread is scheduled ("SCHED_FIFO 10", "SCHED_OTHER"); set once the loop has started.</summary>
     public string Scheduling { get; private set; } = "";
 
-    /// <summary>Why the configured real-time priority could not be taken, or null.</summary>
+    /// <summary>Why the configured real-time priority or CPU could not be taken, or null.</summary>
     public string? SchedulingError { get; private set; }
+
+    /// <summary>The CPUs the thread may run on, taskset-style ("1", "0-1"); set once the loop has started.</summary>
+    public string Cpus { get; private set; } = "";
 
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -122,9 +127,12 @@ internal sealed class Worker : IRxHandler, ITransmitter
 
     private void Run()
     {
-        if (_priority > 0)
-            SchedulingError = RealtimeScheduling.TryRaiseCurrentThread(_priority);
+        if (_cpu >= 0 && RealtimeScheduling.TryPinCurrentThread(_cpu) is { } pinError)
+            SchedulingError = $"CPU {_cpu} refused: {pinError}";
+        if (_priority > 0 && RealtimeScheduling.TryRaiseCurrentThread(_priority) is { } fifoError)
+            SchedulingError = (SchedulingError is null ? "" : SchedulingError + "; ") + $"SCHED_FIFO {_priority} refused: {fifoError}";
         Scheduling = RealtimeScheduling.DescribeCurrentThread();
+        Cpus = RealtimeScheduling.DescribeCurrentAffinity();
         _started.TrySetResult();
         _waiter = new PortWaiter(_ports);
         long nextSweepNs = 0;

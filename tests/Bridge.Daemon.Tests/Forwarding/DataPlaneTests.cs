@@ -31,11 +31,12 @@ public sealed class DataPlaneTests : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    private DataPlane Create(string text, int workers = 2, int priority = DataPlaneOptions.DefaultWorkerPriority)
+    private DataPlane Create(string text, int workers = 2, int priority = DataPlaneOptions.DefaultWorkerPriority, int[]? cpus = null)
     {
         string path = Path.Combine(_dir, "bridge.conf");
         File.WriteAllText(path, text);
-        return new DataPlane(BridgeConfig.Load(path), path, new DataPlaneOptions { Workers = workers, FlowTableSize = 4096, WorkerPriority = priority },
+        return new DataPlane(BridgeConfig.Load(path), path,
+            new DataPlaneOptions { Workers = workers, FlowTableSize = 4096, WorkerPriority = priority, WorkerCpus = cpus ?? [] },
             NullLogger<DataPlane>.Instance);
     }
 
@@ -106,6 +107,19 @@ public sealed class DataPlaneTests : IDisposable
             Assert.Contains($"policy: {chrtPolicy}", chrt);
             Assert.Contains($"priority: {chrtPriority}", chrt);
         }
+    }
+
+    [Fact]
+    public async Task Workers_are_pinned_to_the_listed_cpus_in_turn()
+    {
+        int last = Environment.ProcessorCount - 1;
+        using var plane = Create(TwoPorts, workers: 2, cpus: [last]);
+        StartInNamespace(plane);
+        Assert.Equal([$"{last}", $"{last}"], plane.WorkerCpus);
+        var tids = new System.Collections.Concurrent.ConcurrentBag<int>();
+        await plane.RunOnWorkers(_ => tids.Add(gettid())).WaitAsync(TimeSpan.FromSeconds(5));
+        foreach (int tid in tids)
+            Assert.EndsWith($"current affinity list: {last}", VethNamespace.Run("taskset", "-pc", tid.ToString()).Trim());
     }
 
     [System.Runtime.InteropServices.DllImport("libc")]
