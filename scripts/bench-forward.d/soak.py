@@ -29,6 +29,7 @@ METRICS = {
     "created": r'^bridge_connections_created_total (\S+)$',
     "evicted": r'^bridge_stage_events_total\{stage="FLOW-CREATION",counter="evicted"\} (\S+)$',
     "gen2": r'^dotnet_collection_count_total\{generation="2"\} (\S+)$',
+    "gc_pause_s": r'^bridge_gc_pause_seconds_total (\S+)$',
 }
 
 
@@ -105,6 +106,9 @@ def main():
         "gc_heap_max_mib": round(max(heaps) / 2**20, 1) if heaps else None,
         "gc_heap_last_mib": round(heaps[-1] / 2**20, 1) if heaps else None,
         "gen2_collections": last["gen2"],
+        # Every collection stops the worker too: the longest total pause within one sample interval.
+        "gc_pause_s": last["gc_pause_s"],
+        "gc_pause_max_interval_ms": round(1000 * max((b["gc_pause_s"] or 0) - (a_["gc_pause_s"] or 0) for a_, b in zip(samples, samples[1:])), 1) if n > 1 else None,
         "flows_created": last["created"],
         "flows_per_s": round((last["created"] - samples[0]["created"]) / last["t"]) if last["created"] is not None else None,
         "evicted": last["evicted"],

@@ -4,6 +4,7 @@ using Bridge.Daemon.Commands.Capture;
 using Bridge.Daemon.Events;
 using Bridge.Daemon.Forwarding;
 using Bridge.Daemon.Metrics;
+using Bridge.Io;
 using Bridge.Io.AfPacket;
 using Bridge.Io.Pcap;
 using Bridge.Daemon.Hosting;
@@ -79,16 +80,25 @@ public static class Program
             Console.Error.WriteLine("bridged: give one with --config FILE; to try Bridge without NICs, run 'scripts/lab up' from a checkout (README.md).");
             return 1;
         }
+        string? cpuError = null;
+        int[]? workerCpus = section["WorkerCpus"] is { Length: > 0 } cpuList ? RealtimeScheduling.ParseCpuList(cpuList, out cpuError) : [];
+        if (workerCpus is null)
+        {
+            Console.Error.WriteLine($"bridged: WorkerCpus: {cpuError}");
+            return 2;
+        }
         var options = new DataPlaneOptions
         {
             Workers = section.GetValue("Workers", 0),
             FlowTableSize = section.GetValue("FlowTableSize", 65536),
+            WorkerPriority = section.GetValue("WorkerPriority", DataPlaneOptions.DefaultWorkerPriority),
+            WorkerCpus = workerCpus,
             AfPacket = section.GetSection("AfPacket").Get<AfPacketOptions>() ?? new AfPacketOptions(),
             Pcap = section.GetSection("Pcap").Get<PcapPortOptions>() ?? new PcapPortOptions(),
         };
-        if (options.Workers < 0 || options.FlowTableSize < 1024)
+        if (options.Workers < 0 || options.FlowTableSize < 1024 || options.WorkerPriority is < 0 or > RealtimeScheduling.MaxPriority)
         {
-            Console.Error.WriteLine("bridged: Workers must be 0 (one per processor) or more, FlowTableSize at least 1024");
+            Console.Error.WriteLine($"bridged: Workers must be 0 (one per processor) or more, FlowTableSize at least 1024, WorkerPriority 0 (time-shared) to {RealtimeScheduling.MaxPriority}");
             return 2;
         }
 
@@ -137,6 +147,8 @@ public static class Program
     {
         ["--config"] = "Bridge:Config",
         ["--workers"] = "Bridge:Workers",
+        ["--worker-priority"] = "Bridge:WorkerPriority",
+        ["--worker-cpus"] = "Bridge:WorkerCpus",
         ["--admin-socket"] = "Bridge:AdminSocket",
     };
 
@@ -163,10 +175,12 @@ public static class Program
 
     private const string Usage = """
         Usage:
-          bridged [--config FILE] [--workers N] [--admin-socket PATH]
+          bridged [--config FILE] [--workers N] [--worker-priority P] [--worker-cpus LIST] [--admin-socket PATH]
               Bridges the interfaces named in FILE (default /etc/bridge/bridge.conf, or
               $CONFIGURATION_DIRECTORY/bridge.conf under systemd) with N workers (default: one per
-              processor). Prints 'bridged: ready: ...' on stdout once forwarding; logs go to stderr.
+              processor) scheduled SCHED_FIFO at priority P (default 10; 0 = time-shared), worker i
+              pinned to the i-th CPU of LIST (e.g. 1 or 2-3; default: not pinned).
+              Prints 'bridged: ready: ...' on stdout once forwarding; logs go to stderr.
               SIGHUP re-reads FILE (a bad file changes nothing), SIGTERM drains and exits.
               Settings can also come from environment variables (Bridge__Workers=2).
               To try it without NICs: scripts/lab up (network-namespace lab, see README.md).

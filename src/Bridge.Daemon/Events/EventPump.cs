@@ -124,12 +124,17 @@ public sealed class EventPump(IBridgeRuntime runtime, ILoggerFactory loggers, Ev
             {
                 read++;
                 int id = AsaSyslog.MessageId(e);
-                if (id == 0 || (!options.Enabled && _eventFile is null)) continue;
+                if (id == 0) continue;
+                // The rate limit is decided before the line is made: under connection churn tens of
+                // thousands of events a second are held back, and formatting them anyway made the
+                // garbage whose collections stop the workers.
+                bool log = options.Enabled && Admit(id);
+                if (!log && _eventFile is null) continue;
                 string? line = AsaSyslog.Format(e, snap);
                 if (line is null) continue;
                 var ev = BridgeEvent.From(e, snap, id, line);
                 WriteEventFile(ev);
-                if (!options.Enabled || !Admit(id)) continue;
+                if (!log) continue;
                 _logged.AddOrUpdate(id, 1, static (_, n) => n + 1);
                 Emit(ev, _events);
             }

@@ -46,6 +46,12 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
 
     public IReadOnlyList<DataPath> Workers => _dataPaths;
 
+    /// <summary>Each worker thread's scheduling as chrt names it ("SCHED_FIFO 10", "SCHED_OTHER").</summary>
+    public IReadOnlyList<string> WorkerScheduling => Array.ConvertAll(_workers, static w => w.Scheduling);
+
+    /// <summary>Each worker thread's CPUs as taskset lists them ("1", "0-1").</summary>
+    public IReadOnlyList<string> WorkerCpus => Array.ConvertAll(_workers, static w => w.Cpus);
+
     public long NowNs() => UnixClock.NowNs();
 
     public DateTimeOffset StartedAt { get; private set; }
@@ -113,7 +119,8 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
             for (int p = 0; p < devices.Length; p++)
                 ports[p] = devices[p].Members[w];
             int index = w;
-            all[w] = new Worker(w, ports, tx => new DataPath(snap, _macs, tx, index, workers, _options.FlowTableSize));
+            all[w] = new Worker(w, ports, tx => new DataPath(snap, _macs, tx, index, workers, _options.FlowTableSize), _options.WorkerPriority,
+                _options.WorkerCpus.Length == 0 ? -1 : _options.WorkerCpus[w % _options.WorkerCpus.Length]);
         }
         _rules = rules;
         RulesLoadedAt = rules is null ? null : DateTimeOffset.UtcNow;
@@ -131,6 +138,21 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
         foreach (var w in all)
             w.Start();
         _started = true;
+        LogScheduling(all);
+    }
+
+    // Once, at start: a worker left time-shared is the first suspect when the rings overflow.
+    private void LogScheduling(Worker[] workers)
+    {
+        if (!Task.WaitAll(Array.ConvertAll(workers, static w => w.Started), TimeSpan.FromSeconds(5)))
+            return;
+        foreach (var w in workers)
+        {
+            if (w.SchedulingError is { } error)
+                _log.LogWarning("Worker {Index} runs {Scheduling} on CPUs {Cpus}: {Reason}. Expect ring drops and millisecond latency when other processes need the CPU; set Bridge:WorkerPriority=0 (and no Bridge:WorkerCpus) to silence this",
+                    w.Index, w.Scheduling, w.Cpus, error);
+        }
+        _log.LogInformation("Workers scheduled {Scheduling}", string.Join(", ", Array.ConvertAll(workers, static w => $"{w.Index}: {w.Scheduling} on CPUs {w.Cpus}")));
     }
 
     /// <summary>Interface traffic and <c>show asp drop</c>, summed over workers.</summary>
@@ -171,7 +193,8 @@ public sealed class DataPlane : IBridgeRuntime, IDisposable
             parts.Add($"{li.NameIf} {li.Device}{vlan}{link}");
         }
         string driver = _devices.Length == 0 ? "" : string.Join("/", Array.ConvertAll(_devices, static d => d.Driver).Distinct());
-        return $"{string.Join(", ", parts)}; {_workers.Length} worker(s), {driver}";
+        string scheduling = string.Join("/", Array.ConvertAll(_workers, static w => w.Scheduling).Distinct());
+        return $"{string.Join(", ", parts)}; {_workers.Length} worker(s) {scheduling}, {driver}";
     }
 
     private NicInfo PrepareNic(RuntimeSnapshot snap, int port)

@@ -9,6 +9,18 @@ public sealed record DataPlaneOptions
     /// <summary>Worker threads; each owns one fanout member of every port. 0 = one per processor.</summary>
     public int Workers { get; init; }
 
+    /// <summary>
+    /// SCHED_FIFO priority of the worker threads (1–99), or 0 to leave them time-shared. Real-time
+    /// workers run as soon as a frame wakes them instead of waiting for the CPU: on a shared box
+    /// that is the difference between no ring drops and millisecond stalls (PERFORMANCE.md).
+    /// </summary>
+    public int WorkerPriority { get; init; } = DefaultWorkerPriority;
+
+    public const int DefaultWorkerPriority = 10;
+
+    /// <summary>CPUs the workers are pinned to, worker i on entry i modulo the count; empty = not pinned.</summary>
+    public int[] WorkerCpus { get; init; } = [];
+
     /// <summary>Flow-table slots per worker.</summary>
     public int FlowTableSize { get; init; } = 65536;
 

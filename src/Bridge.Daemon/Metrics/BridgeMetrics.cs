@@ -45,6 +45,7 @@ public sealed class BridgeMetrics
     private readonly Counter _frameFaults;
     private readonly Counter _configChanges;
     private readonly Gauge _workers;
+    private readonly Counter _gcPause;
     private readonly Gauge _startTime;
 
     private readonly EventPump? _events;
@@ -91,6 +92,8 @@ public sealed class BridgeMetrics
         f.CreateGauge("bridge_build_info", "Bridge build; the value is always 1.", "version").WithLabels(version.Split('+')[0]).Set(1);
         _startTime = f.CreateGauge("bridge_start_time_seconds", "When the data plane started, in Unix seconds.");
         _workers = f.CreateGauge("bridge_workers", "Data-plane worker threads.");
+        // A collection stops every managed thread, the workers too: while it lasts the rings fill.
+        _gcPause = f.CreateCounter("bridge_gc_pause_seconds_total", "Time the .NET runtime held all threads, data-plane workers included, for garbage collection.");
         _ifPackets = f.CreateCounter("bridge_interface_packets_total", "Packets per nameif and direction, as the pipeline counted them.", "interface", "direction");
         _ifBytes = f.CreateCounter("bridge_interface_bytes_total", "Bytes per nameif and direction (L2 frame, tags included).", "interface", "direction");
         _ifDrops = f.CreateCounter("bridge_interface_drops_total", "Packets received on a nameif and dropped by the pipeline.", "interface");
@@ -205,6 +208,7 @@ public sealed class BridgeMetrics
         var snap = _runtime.Snapshot;
         var workers = _runtime.Workers;
         _workers.Set(workers.Count);
+        _gcPause.IncTo(GC.GetTotalPauseDuration().TotalSeconds);
         _startTime.Set(_runtime.StartedAt.ToUnixTimeMilliseconds() / 1000.0);
         long now = _runtime.NowNs();
 

@@ -31,11 +31,12 @@ public sealed class DataPlaneTests : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    private DataPlane Create(string text, int workers = 2)
+    private DataPlane Create(string text, int workers = 2, int priority = DataPlaneOptions.DefaultWorkerPriority, int[]? cpus = null)
     {
         string path = Path.Combine(_dir, "bridge.conf");
         File.WriteAllText(path, text);
-        return new DataPlane(BridgeConfig.Load(path), path, new DataPlaneOptions { Workers = workers, FlowTableSize = 4096 },
+        return new DataPlane(BridgeConfig.Load(path), path,
+            new DataPlaneOptions { Workers = workers, FlowTableSize = 4096, WorkerPriority = priority, WorkerCpus = cpus ?? [] },
             NullLogger<DataPlane>.Instance);
     }
 
@@ -86,6 +87,43 @@ public sealed class DataPlaneTests : IDisposable
         Assert.False(plane.CheckHealth(out problem));
         Assert.Contains("Interface INSIDE", plane.StoppedReport);
     }
+
+    [Theory]
+    [InlineData(DataPlaneOptions.DefaultWorkerPriority, "SCHED_FIFO 10", "SCHED_FIFO|SCHED_RESET_ON_FORK", "10")]
+    [InlineData(0, "SCHED_OTHER", "SCHED_OTHER", "0")]
+    public async Task Workers_run_with_the_configured_real_time_priority(int priority, string expected, string chrtPolicy, string chrtPriority)
+    {
+        using var plane = Create(TwoPorts, priority: priority);
+        StartInNamespace(plane);
+        Assert.Equal([expected, expected], plane.WorkerScheduling);
+        Assert.Contains($"2 worker(s) {expected}", plane.Describe());
+        // chrt is the oracle: the kernel's view of each worker thread.
+        var tids = new System.Collections.Concurrent.ConcurrentBag<int>();
+        await plane.RunOnWorkers(_ => tids.Add(gettid())).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(2, tids.Count);
+        foreach (int tid in tids)
+        {
+            string chrt = VethNamespace.Run("chrt", "-p", tid.ToString());
+            Assert.Contains($"policy: {chrtPolicy}", chrt);
+            Assert.Contains($"priority: {chrtPriority}", chrt);
+        }
+    }
+
+    [Fact]
+    public async Task Workers_are_pinned_to_the_listed_cpus_in_turn()
+    {
+        int last = Environment.ProcessorCount - 1;
+        using var plane = Create(TwoPorts, workers: 2, cpus: [last]);
+        StartInNamespace(plane);
+        Assert.Equal([$"{last}", $"{last}"], plane.WorkerCpus);
+        var tids = new System.Collections.Concurrent.ConcurrentBag<int>();
+        await plane.RunOnWorkers(_ => tids.Add(gettid())).WaitAsync(TimeSpan.FromSeconds(5));
+        foreach (int tid in tids)
+            Assert.EndsWith($"current affinity list: {last}", VethNamespace.Run("taskset", "-pc", tid.ToString()).Trim());
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern int gettid();
 
     [Fact]
     public void Reload_of_a_bad_file_keeps_the_running_config_and_names_file_and_line()

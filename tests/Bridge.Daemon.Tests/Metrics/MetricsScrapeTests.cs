@@ -210,4 +210,16 @@ public sealed class MetricsScrapeTests : IDisposable
         Assert.Contains("# TYPE bridge_capture_packets gauge", text);
         Assert.Contains("# TYPE bridge_capture_packets_captured_total counter", text);
     }
+
+    [Fact]
+    public async Task Gc_pauses_are_counted_since_the_process_started()
+    {
+        var metrics = new BridgeMetrics(_runtime);
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true);
+        double before = GC.GetTotalPauseDuration().TotalSeconds;
+        double scraped = Sample(await metrics.ScrapeAsync(), "bridge_gc_pause_seconds_total");
+        double after = GC.GetTotalPauseDuration().TotalSeconds;
+        Assert.True(before > 0, "a blocking gen-2 collection took no time");
+        Assert.InRange(scraped, before, after);
+    }
 }

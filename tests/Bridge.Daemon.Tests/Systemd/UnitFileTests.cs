@@ -13,12 +13,13 @@ namespace Bridge.Daemon.Tests.Systemd;
 public sealed partial class UnitFileTests(ITestOutputHelper output)
 {
     /// <summary>
-    /// The exposure the unit reaches (1.9 of 10; the issue asks for at most 2.0). What is left is
+    /// The exposure the unit reaches (2.0 of 10; the issue asks for at most 2.0). What is left is
     /// inherent to an AF_PACKET bridge with a control plane: packet, netlink, Unix and IP sockets,
     /// NET_ADMIN and NET_RAW, the host network, no private users (they would void the
-    /// capabilities), no MemoryDenyWriteExecute (.NET JIT), sched_setaffinity (.NET start-up).
+    /// capabilities), no MemoryDenyWriteExecute (.NET JIT), sched_setaffinity (.NET start-up),
+    /// real-time scheduling for the worker threads (0.1: sched_setscheduler and LimitRTPRIO=10).
     /// </summary>
-    private const double MaxExposure = 1.9;
+    private const double MaxExposure = 2.0;
 
     private static readonly string UnitPath = Path.Combine(HostCommand.RepoRoot(), "systemd", "bridged.service");
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
@@ -52,6 +53,9 @@ public sealed partial class UnitFileTests(ITestOutputHelper output)
         Assert.Equal("yes", unit.One(S, "PrivateTmp"));
         Assert.Equal("yes", unit.One(S, "NoNewPrivileges"));
         Assert.Equal("infinity", unit.One(S, "LimitMEMLOCK"));
+        // The workers' SCHED_FIFO priority (DataPlaneOptions.DefaultWorkerPriority) without CAP_SYS_NICE.
+        Assert.Equal("10", unit.One(S, "LimitRTPRIO"));
+        Assert.Contains("sched_setscheduler", unit.All(S, "SystemCallFilter").SelectMany(v => v.Split(' ')));
         Assert.Equal("bridge", unit.One(S, "RuntimeDirectory"));
         Assert.Equal("0750", unit.One(S, "RuntimeDirectoryMode"));
         Assert.Equal("bridge", unit.One(S, "StateDirectory"));
@@ -91,7 +95,6 @@ public sealed partial class UnitFileTests(ITestOutputHelper output)
     [InlineData("ProtectProc=")]
     [InlineData("RestrictNamespaces=~net")]
     [InlineData("RestrictNamespaces=~user")]
-    [InlineData("RestrictRealtime=")]
     [InlineData("RestrictSUIDSGID=")]
     [InlineData("LockPersonality=")]
     [InlineData("SystemCallArchitectures=")]
