@@ -1,3 +1,4 @@
+using Bridge.Pipeline.Tests.Support;
 using System.Text;
 using Bridge.Packets;
 using Bridge.Pipeline.Acl;
@@ -149,15 +150,16 @@ public class ClassifierDifferentialTests
                 sum += p.Match(0, k) + p.Match(1, k) + p.Match(2, k);
             }
         }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int n = 0; n < 2_000; n++)
+        Assert.Equal(0, SteadyState.AllocatedBytes(() =>
         {
-            foreach (var k in keys)
+            for (int n = 0; n < 2_000; n++)
             {
-                sum += p.Match(0, k) + p.Match(1, k) + p.Match(2, k);
+                foreach (var k in keys)
+                {
+                    sum += p.Match(0, k) + p.Match(1, k) + p.Match(2, k);
+                }
             }
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }));
         Assert.NotEqual(long.MinValue, sum);
     }
 

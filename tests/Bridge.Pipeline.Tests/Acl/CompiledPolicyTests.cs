@@ -1,3 +1,4 @@
+using Bridge.Pipeline.Tests.Support;
 using Bridge.Packets;
 using Bridge.Pipeline.Acl;
 using Bridge.Pipeline.Config;
@@ -246,16 +247,17 @@ public class CompiledPolicyTests
             sum += p.Match(0, keys[i]) + p.Match(1, keys[i]);
             sum += (int)p.MatchEtherType(0, 0x8137, false, new MacAddr(0x0000_0C11_2233), out _);
         }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int n = 0; n < 10_000; n++)
+        long allocated = SteadyState.AllocatedBytes(() =>
         {
-            for (int i = 0; i < keys.Length; i++)
+            for (int n = 0; n < 10_000; n++)
             {
-                sum += p.Match(0, keys[i]) + p.Match(1, keys[i]);
-                sum += (int)p.MatchEtherType(0, 0x8137, false, new MacAddr(0x0000_0C11_2233), out int idx) + idx;
+                for (int i = 0; i < keys.Length; i++)
+                {
+                    sum += p.Match(0, keys[i]) + p.Match(1, keys[i]);
+                    sum += (int)p.MatchEtherType(0, 0x8137, false, new MacAddr(0x0000_0C11_2233), out int idx) + idx;
+                }
             }
-        }
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        });
         Assert.Equal(0, allocated);
         Assert.NotEqual(0, sum);
     }

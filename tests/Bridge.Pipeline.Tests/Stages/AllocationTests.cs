@@ -25,9 +25,11 @@ public sealed class AllocationTests
         var ackCopy = new byte[ack.Length];
         // Warm up (JIT, tiering) before measuring.
         for (int i = 0; i < 2000; i++) Round(bed, req, rep, reqCopy, ack, ackCopy, i);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20000; i++) Round(bed, req, rep, reqCopy, ack, ackCopy, i);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        int round = 2000;
+        long allocated = SteadyState.AllocatedBytes(() =>
+        {
+            for (int i = 0; i < 20000; i++) Round(bed, req, rep, reqCopy, ack, ackCopy, round++);
+        });
         Assert.Equal(0, allocated);
         var drops = string.Join(", ", Enumerable.Range(0, bed.Path.FrameDrops.Length).Where(i => bed.Path.FrameDrops[i] > 0).Select(i => $"{(DropReason)i}={bed.Path.FrameDrops[i]}"));
         Assert.True(tx.Frames >= 60000, $"only {tx.Frames} frames sent; drops: {drops}");
