@@ -80,31 +80,6 @@ public ref struct PacketContext
         AceIndex = -1;
     }
 
-    public void Reset(Span<byte> frame, int ingressPort, long nowNs)
-    {
-        Frame = frame;
-        Info.Reset();
-        IngressPort = ingressPort;
-        IngressIf = -1;
-        EgressIf = EgressUnknown;
-        NowNs = nowNs;
-        Key = default;
-        HasKey = false;
-        SrcIsA = false;
-        FlowSlot = -1;
-        FromResponder = false;
-        ExistingFlow = false;
-        NewFlowId = 0;
-        Stateless = false;
-        CloseFlow = false;
-        AceIndex = -1;
-        Trusted = false;
-        Drop = DropReason.None;
-        DropSection = DropSection.Frame;
-        Trace = null;
-        DryRun = false;
-    }
-
     public StageResult DropFrame(DropReason reason)
     {
         Drop = reason;
