@@ -263,7 +263,7 @@ public sealed class PatternMatcher
             int count = Math.Min(64, positions - blockStart);
             var evens = MemoryMarshal.Cast<byte, ushort>(f.Slice(blockStart, count + 1));
             var odds = MemoryMarshal.Cast<byte, ushort>(f.Slice(blockStart + 1, count));
-            ulong mask = count == 64 ? FullBlockMask(gate, evens, odds) : 0;
+            ulong mask = count == 64 ? FullBlockMask(_pairGate, evens, odds) : 0;
             if (count < 64)
             {
                 for (int j = 0; j < evens.Length; j++) mask |= (ulong)gate[evens[j]] << (2 * j);
@@ -289,8 +289,10 @@ public sealed class PatternMatcher
     /// combined with constant shifts and the eight-bit group is shifted into place once, so a position
     /// costs two loads, a shift and an or instead of also a shift-count computation and a loop step.
     /// </summary>
-    private static ulong FullBlockMask(ReadOnlySpan<byte> gate, ReadOnlySpan<ushort> evens, ReadOnlySpan<ushort> odds)
+    private static ulong FullBlockMask(byte[] pairGate, ReadOnlySpan<ushort> evens, ReadOnlySpan<ushort> odds)
     {
+        // Constant length: a 16-bit index needs no range check.
+        ReadOnlySpan<byte> gate = new(pairGate, 0, 65536);
         ulong mask = 0;
         for (int j = 0; j < 32; j += 4)
         {
