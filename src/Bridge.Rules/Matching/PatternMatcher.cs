@@ -285,8 +285,8 @@ public sealed class PatternMatcher
     }
 
     /// <summary>
-    /// The gate mask of a full block of 64 positions, eight positions at a time: their answers are
-    /// combined with constant shifts and the eight-bit group is shifted into place once, so a position
+    /// The gate mask of a full block of 64 positions, sixteen positions at a time: their answers are
+    /// combined with constant shifts and the 16-bit group is shifted into place once, so a position
     /// costs two loads, a shift and an or instead of also a shift-count computation and a loop step.
     /// </summary>
     private static ulong FullBlockMask(byte[] pairGate, ReadOnlySpan<ushort> evens, ReadOnlySpan<ushort> odds)
@@ -294,13 +294,15 @@ public sealed class PatternMatcher
         // Constant length: a 16-bit index needs no range check.
         ReadOnlySpan<byte> gate = new(pairGate, 0, 65536);
         ulong mask = 0;
-        for (int j = 0; j < 32; j += 4)
+        for (int j = 0; j < 32; j += 8)
         {
             // Fixed-length slices: the constant indexes below need no range check.
-            var e = evens.Slice(j, 4);
-            var o = odds.Slice(j, 4);
+            var e = evens.Slice(j, 8);
+            var o = odds.Slice(j, 8);
             uint group = gate[e[0]] | (uint)gate[o[0]] << 1 | (uint)gate[e[1]] << 2 | (uint)gate[o[1]] << 3
-                | (uint)gate[e[2]] << 4 | (uint)gate[o[2]] << 5 | (uint)gate[e[3]] << 6 | (uint)gate[o[3]] << 7;
+                | (uint)gate[e[2]] << 4 | (uint)gate[o[2]] << 5 | (uint)gate[e[3]] << 6 | (uint)gate[o[3]] << 7
+                | (uint)gate[e[4]] << 8 | (uint)gate[o[4]] << 9 | (uint)gate[e[5]] << 10 | (uint)gate[o[5]] << 11
+                | (uint)gate[e[6]] << 12 | (uint)gate[o[6]] << 13 | (uint)gate[e[7]] << 14 | (uint)gate[o[7]] << 15;
             mask |= (ulong)group << (2 * j);
         }
         return mask;
