@@ -7,8 +7,7 @@ public sealed class SnortTapRingTests
 {
     private static void Offer(ISnortTap tap, byte[] frame, long now)
     {
-        var ctx = new PacketContext();
-        ctx.Reset(frame, 0, now);
+        var ctx = new PacketContext(frame, 0, now);
         tap.Offer(ref ctx);
     }
 

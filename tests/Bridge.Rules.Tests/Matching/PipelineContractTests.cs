@@ -15,8 +15,7 @@ public class PipelineContractTests
 
     private static InspectorVerdict Inspect(IExternalInspector inspector, byte[] frame, ref Flow flow, int slot, bool dryRun = false)
     {
-        var ctx = new PacketContext();
-        ctx.Reset(frame, 0, 1_600_000_000_000_000_000);
+        var ctx = new PacketContext(frame, 0, 1_600_000_000_000_000_000);
         Assert.Equal(DropReason.None, FrameDecoder.Decode(frame, ref ctx.Info));
         ctx.FlowSlot = slot;
         ctx.ExistingFlow = true;
