@@ -127,12 +127,7 @@ internal sealed class Worker : IRxHandler, ITransmitter
 
     private void Run()
     {
-        if (_cpu >= 0 && RealtimeScheduling.TryPinCurrentThread(_cpu) is { } pinError)
-            SchedulingError = $"CPU {_cpu} refused: {pinError}";
-        if (_priority > 0 && RealtimeScheduling.TryRaiseCurrentThread(_priority) is { } fifoError)
-            SchedulingError = (SchedulingError is null ? "" : SchedulingError + "; ") + $"SCHED_FIFO {_priority} refused: {fifoError}";
-        Scheduling = RealtimeScheduling.DescribeCurrentThread();
-        Cpus = RealtimeScheduling.DescribeCurrentAffinity();
+        TakeScheduling();
         _started.TrySetResult();
         _waiter = new PortWaiter(_ports);
         long nextSweepNs = 0;
@@ -185,6 +180,26 @@ internal sealed class Worker : IRxHandler, ITransmitter
             foreach (var port in _ports)
                 port.Flush();
             RunPosted();
+        }
+    }
+
+    // Before the loop and outside its handler: a failure here must cost the real-time priority,
+    // never the thread (an exception escaping a thread ends the process).
+    private void TakeScheduling()
+    {
+        try
+        {
+            if (_cpu >= 0 && RealtimeScheduling.TryPinCurrentThread(_cpu) is { } pinError)
+                SchedulingError = $"CPU {_cpu} refused: {pinError}";
+            if (_priority > 0 && RealtimeScheduling.TryRaiseCurrentThread(_priority) is { } fifoError)
+                SchedulingError = (SchedulingError is null ? "" : SchedulingError + "; ") + $"SCHED_FIFO {_priority} refused: {fifoError}";
+            Scheduling = RealtimeScheduling.DescribeCurrentThread();
+            Cpus = RealtimeScheduling.DescribeCurrentAffinity();
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            SchedulingError = $"no scheduler interface: {e.Message}";
+            Scheduling = "unknown";
         }
     }
 
