@@ -38,6 +38,22 @@ internal sealed class ServerProcess : IDisposable
         return server;
     }
 
+    /// <summary>
+    /// The output once it contains <paramref name="text"/>, or as it stands after <paramref name="timeout"/>:
+    /// a server logs an event (a login) on its own schedule, after the client already saw it succeed.
+    /// </summary>
+    public string WaitOutput(string text, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        string output = Output;
+        while (!output.Contains(text, StringComparison.Ordinal) && DateTime.UtcNow < until)
+        {
+            Thread.Sleep(20);
+            output = Output;
+        }
+        return output;
+    }
+
     private void Append(string? line)
     {
         if (line is null) return;

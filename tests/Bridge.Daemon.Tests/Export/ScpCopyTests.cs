@@ -53,6 +53,8 @@ public sealed class ScpCopyTests
 
         public string Output => _server.Output;
 
+        public string WaitOutput(string text, TimeSpan timeout) => _server.WaitOutput(text, timeout);
+
         public string PathOf(string name) => Path.Combine(User.Home, name);
 
         public void Dispose()
@@ -171,7 +173,7 @@ public sealed class ScpCopyTests
 
         Assert.True(t.Result.Status == 0, t.Everything + sshd.Output);
         Assert.Equal(await bench.PcapOfAsync("CAPI"), File.ReadAllBytes(sshd.PathOf("CAPI.pcap")));
-        Assert.Contains("publickey", sshd.Output);
+        Assert.Contains("publickey", sshd.WaitOutput("publickey", TimeSpan.FromSeconds(10)));
 
         // Without the identity and without a password there is nothing to log in with: said plainly.
         File.Delete(identity);
