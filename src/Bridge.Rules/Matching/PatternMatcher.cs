@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -234,7 +235,7 @@ public sealed class PatternMatcher
 
     /// <summary>
     /// Scans <paramref name="text"/> and calls <paramref name="sink"/> for each pattern that occurs
-    /// in it (at most once per pattern for sinks whose <see cref="IPatternSink.Wants"/> says so).
+    /// in it: at least once, and at most once for sinks whose <see cref="IPatternSink.Wants"/> says so.
     /// <paramref name="scratch"/> needs <c>text.Length + </c><see cref="ScratchPadding"/> bytes; it
     /// receives the folded text. Allocation-free; the sink is a struct so its calls are inlined.
     /// </summary>
@@ -256,6 +257,7 @@ public sealed class PatternMatcher
         ReadOnlySpan<ulong> pairShort = new(_pairShort, 0, 65536 / 64);
         ulong[] quad = _quad;
         int positions = n - 1;    // a pair starts at 0 .. n-2; the padding zeros feed the last windows
+        var run = new RunState();  // the last run of one byte met (RunMiddleMask)
         for (int blockStart = 0; blockStart < positions; blockStart += 64)
         {
             // Pairs are read as 16-bit words, one load each: those starting at even positions
@@ -269,6 +271,8 @@ public sealed class PatternMatcher
                 for (int j = 0; j < evens.Length; j++) mask |= (ulong)gate[evens[j]] << (2 * j);
                 for (int j = 0; j < odds.Length; j++) mask |= (ulong)gate[odds[j]] << (2 * j + 1);
             }
+            // Every position passing the gate is rare in text and is what a run of one byte does.
+            if (mask == ulong.MaxValue) mask = RunMiddleMask(f[..n], blockStart, ref run);
             while (mask != 0)
             {
                 int i = blockStart + BitOperations.TrailingZeroCount(mask);
@@ -282,6 +286,45 @@ public sealed class PatternMatcher
                 if ((quad[h >> 6] & (1UL << (int)h)) != 0) MatchLong(f, n, i, w, h, ref sink);
             }
         }
+    }
+
+    /// <summary>The run of one byte <see cref="RunMiddleMask"/> last found: where it ends, and the positions it skips.</summary>
+    private struct RunState
+    {
+        public int End;
+        public int SkipFrom;
+        public int SkipTo;
+    }
+
+    /// <summary>
+    /// A run of one byte x (zero padding, fill) puts the same window xxxx at every position, and
+    /// when patterns are anchored on xxxx (ET Open has dozens of zero runs) every position visits
+    /// them all: 1 500 zeros cost ~17 µs. But a pattern that matches with its anchor deep in the
+    /// run lies wholly inside it (patterns are indexed on at most <see cref="MaxIndexedLength"/>
+    /// bytes), so it is a run of x itself and matches in the run's first positions too. Only the
+    /// run's head and tail, <see cref="MaxIndexedLength"/> positions each, need scanning. Called
+    /// for a block whose every position passed the gate (rare in text, so the common path pays
+    /// one comparison per block): finds the run the block lies in, once per run, and returns
+    /// <paramref name="mask"/> without the run's middle.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ulong RunMiddleMask(ReadOnlySpan<byte> text, int blockStart, ref RunState run)
+    {
+        const ulong mask = ulong.MaxValue;
+        if (blockStart >= run.End)
+        {
+            byte x = text[blockStart];
+            int rest = text[blockStart..].IndexOfAnyExcept(x);
+            run.End = rest < 0 ? text.Length : blockStart + rest;
+            int start = text[..blockStart].LastIndexOfAnyExcept(x) + 1;
+            run.SkipFrom = start + MaxIndexedLength;
+            run.SkipTo = run.End - MaxIndexedLength;
+        }
+        // This block's positions in [SkipFrom, SkipTo), as bit numbers lo .. hi - 1.
+        int lo = Math.Max(run.SkipFrom - blockStart, 0), hi = Math.Min(run.SkipTo - blockStart, 64);
+        if (hi <= lo) return mask;
+        ulong below = hi == 64 ? ulong.MaxValue : (1UL << hi) - 1;
+        return mask & ~(below & (ulong.MaxValue << lo));
     }
 
     /// <summary>

@@ -104,6 +104,65 @@ public class PatternMatcherTests
     }
 
     [Fact]
+    public void FindsPatternsAnchoredInARunAtTheRunsEnds()
+    {
+        // Copies of one pattern crowd its only non-run window, so the later copies are anchored on
+        // the zero run itself (the anchor choice charges each sharer): they match only where the
+        // run meets the 0xFF, within the head or the tail the scan keeps of a long run.
+        var tail = new byte[21];
+        tail[20] = 0xFF;
+        var head = new byte[21];
+        head[0] = 0xFF;
+        var patterns = new List<byte[]>();
+        for (int c = 0; c < 10; c++) patterns.Add(tail);
+        for (int c = 0; c < 10; c++) patterns.Add(head);
+        patterns.Add(new byte[30]);
+        var m = new PatternMatcher(patterns);
+        var run = new byte[400];
+        Assert.Equal(Reference(patterns, run), Scan(m, run));
+        Assert.Equal(Enumerable.Range(0, 10).Append(20).ToHashSet(), Scan(m, [.. run, 0xFF]).ToHashSet());
+        Assert.Equal(Enumerable.Range(10, 11).ToHashSet(), Scan(m, [0xFF, .. run]).ToHashSet());
+        Assert.Equal(Enumerable.Range(0, 21).ToHashSet(), Scan(m, [.. run, 0xFF, .. run]).ToHashSet());
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void AgreesWithReferenceOnLongRunsOfOneByte(int seed)
+    {
+        // The scan skips the middle of runs longer than twice the indexed prefix: patterns that are
+        // runs themselves, runs with a different byte at either end (found only in a run's head or
+        // tail), and runs long enough to reach past the indexed prefix must all agree.
+        byte[] alphabet = [0, 0xFF, (byte)'a', (byte)'B'];
+        var rng = new Random(seed);
+        var patterns = new List<byte[]>();
+        for (int p = 0; p < 300; p++)
+        {
+            byte x = alphabet[rng.Next(alphabet.Length)];
+            var pat = new byte[rng.Next(1, 70)];
+            Array.Fill(pat, x);
+            // Most patterns break the run once, at the start, the end or inside.
+            if (rng.Next(4) != 0) pat[rng.Next(pat.Length)] = alphabet[rng.Next(alphabet.Length)];
+            patterns.Add(pat);
+        }
+        var m = new PatternMatcher(patterns);
+        for (int t = 0; t < 200; t++)
+        {
+            var text = new List<byte>();
+            int runs = rng.Next(1, 6);
+            for (int r = 0; r < runs; r++)
+            {
+                byte x = alphabet[rng.Next(alphabet.Length)];
+                int length = rng.Next(3) == 0 ? rng.Next(1, 10) : rng.Next(90, 400);
+                for (int i = 0; i < length; i++) text.Add(x);
+            }
+            var bytes = text.ToArray();
+            Assert.Equal(Reference(patterns, bytes), Scan(m, bytes));
+        }
+    }
+
+    [Fact]
     public void AgreesWithReferenceOnEtOpenPatternsOverRealTraffic()
     {
         var set = RuleSet.Load([Path.Combine(RuleData.Root, "et-open-2017-snort29")]);
