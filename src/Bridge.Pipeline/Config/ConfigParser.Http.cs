@@ -39,16 +39,7 @@ internal sealed partial class ConfigParser
     {
         var at = Next("network address");
         var subnet = SubnetOperand(at);
-        var it = Next("interface name (a nameif or 'management')");
-        bool known = it.Text == HttpAccessEntry.Management;
-        foreach (var i in _interfaces)
-        {
-            known |= string.Equals(i.NameIf, it.Text, StringComparison.Ordinal);
-        }
-        if (!known)
-        {
-            throw Fail(it, $"interface '{it.Text}' is neither a nameif defined above nor '{HttpAccessEntry.Management}'");
-        }
+        var it = NameIfOrManagement();
         ExpectEnd();
         return new HttpAccessEntry(subnet.Address, subnet.PrefixLength, it.Text);
     }

@@ -65,10 +65,7 @@ internal sealed partial class ConfigParser
 
     private void LoggingHost(bool negated)
     {
-        var it = Next("interface name (a nameif or 'management')");
-        bool known = it.Text == HttpAccessEntry.Management;
-        foreach (var i in _interfaces) known |= string.Equals(i.NameIf, it.Text, StringComparison.Ordinal);
-        if (!known) throw Fail(it, $"interface '{it.Text}' is neither a nameif defined above nor '{HttpAccessEntry.Management}'");
+        var it = NameIfOrManagement();
         var at = Next("syslog server address");
         if (!IpAddr.TryParse(at.Text, out var address)) throw Fail(at, $"'{at.Text}' is not an IP address");
         if (negated)

@@ -455,6 +455,27 @@ internal sealed partial class ConfigParser
         _block = Block.Interface;
     }
 
+    /// <summary>What names <paramref name="nameIf"/> in the configuration so far (for the rename refusal), or null.</summary>
+    private string? NameIfUser(string nameIf)
+    {
+        if (_groups.Find(g => g.NameIf == nameIf) is { } group) return $"bound by access-group {group.ListName}";
+        if (_syslogHosts.Find(h => h.NameIf == nameIf) is { } host) return $"used by logging host {nameIf} {host.Address}";
+        if (_httpAccess.Find(h => h.NameIf == nameIf) is { } http) return $"used by http {http.Network}/{http.PrefixLength} {nameIf}";
+        return null;
+    }
+
+    /// <summary>
+    /// An IFNAME operand of <c>logging host</c> and <c>http</c>: a nameif defined above, or
+    /// <c>management</c> for the host's own network stack.
+    /// </summary>
+    private Token NameIfOrManagement()
+    {
+        var it = Next("interface name (a nameif or 'management')");
+        if (it.Text != HttpAccessEntry.Management && !_interfaces.Exists(i => i.NameIf == it.Text))
+            throw Fail(it, $"interface '{it.Text}' is neither a nameif defined above nor '{HttpAccessEntry.Management}'");
+        return it;
+    }
+
     private void InterfaceSub()
     {
         var d = _interface!;
@@ -464,12 +485,12 @@ internal sealed partial class ConfigParser
             case "nameif":
                 var nt = Next("interface name");
                 string nameIf = Name(nt, "nameif", 48);
-                // A rename would leave an access-group bound to a nameif that no longer exists
-                // (and a printed configuration that does not parse back): refuse it, as the
-                // binding must be removed first.
-                if (d.NameIf is not null && d.NameIf != nameIf && _groups.Find(g => g.NameIf == d.NameIf) is { } bound)
+                // A rename would leave a line that names the old nameif (an access-group, a
+                // syslog server, an HTTPS allow-list entry) pointing at nothing, and a printed
+                // configuration that does not parse back: refuse it; that line goes first.
+                if (d.NameIf is not null && d.NameIf != nameIf && NameIfUser(d.NameIf) is { } user)
                 {
-                    throw Fail(nt, $"interface {d.Name} is nameif '{d.NameIf}', bound by access-group {bound.ListName}: remove the access-group before renaming");
+                    throw Fail(nt, $"interface {d.Name} is nameif '{d.NameIf}', {user}: remove that before renaming");
                 }
                 d.NameIf = nameIf;
                 d.NameIfPos = Pos(nt);
