@@ -49,6 +49,16 @@ public sealed class FaultTests
             Assert.Contains("Internal error while processing the packet (internal-error)", asp);
             lab.Ping(count: 4).EnsureSuccess();
 
+            // The periodic fault report (every 10 s) names the count and the last exception. It is
+            // awaited before any other fault is armed: a report that first ticked later could name
+            // a later fault (CI once saw the report without FLOW-LOOKUP in it). Its absence shows
+            // the log's tail.
+            WaitFor(() => Regex.Match(File.ReadAllText(lab.LogPath), @"(\d+) frame\(s\) lost to processing faults so far") is { Success: true } m
+                    && long.Parse(m.Groups[1].Value) >= 3,
+                "the fault report in the log", TimeSpan.FromSeconds(45),
+                () => string.Join('\n', File.ReadAllLines(lab.LogPath).TakeLast(30)));
+            Assert.Contains("injected fault in stage FLOW-LOOKUP", File.ReadAllText(lab.LogPath));
+
             // The engine throws: under the default fail-close the packet drops as snort-down.
             lab.Cli("debug fault stage snort count 2").EnsureSuccess();
             ping = lab.Ping(count: 3);
@@ -66,14 +76,6 @@ public sealed class FaultTests
             var unknown = lab.Cli("debug fault stage NOSUCH count 1");
             Assert.Contains("unknown stage 'NOSUCH'", unknown.Stdout + unknown.Stderr);
 
-            // The periodic fault report (every 10 s) names the count and the exception.
-            // The report counts every fault up to its tick (at least the three stage faults); its
-            // absence shows the log's tail.
-            WaitFor(() => Regex.Match(File.ReadAllText(lab.LogPath), @"(\d+) frame\(s\) lost to processing faults so far") is { Success: true } m
-                    && long.Parse(m.Groups[1].Value) >= 3,
-                "the fault report in the log", TimeSpan.FromSeconds(45),
-                () => string.Join('\n', File.ReadAllLines(lab.LogPath).TakeLast(30)));
-            Assert.Contains("injected fault in stage FLOW-LOOKUP", File.ReadAllText(lab.LogPath));
         }
         finally
         {
